@@ -1,0 +1,57 @@
+"""Settings and tolerances: one dataclass each, passed as ``config=``, varied with ``dataclasses.replace``."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+
+@dataclass(frozen=True)
+class Tolerances:
+    """Geometric tolerances of the vectorizer, in pixels of the working image unless named otherwise."""
+
+    min_wall_length_px: float = 12.0
+    """Wall axes shorter than this (after joining) are dropped as noise."""
+    snap_px: float = 6.0
+    """Axis end points closer than this are merged into one junction."""
+    straighten_deg: float = 4.0
+    """Walls within this many degrees of the plan's dominant axes are snapped onto them."""
+    min_room_area_m2: float = 1.0
+    """Enclosed regions smaller than this are not rooms (shafts, wall gaps)."""
+    max_room_fraction: float = 0.6
+    """A region covering more than this fraction of the image is the outside, not a room."""
+    door_gap_factor: float = 1.2
+    """Door gaps up to this many door widths are closed when rooms are found."""
+
+
+@dataclass(frozen=True)
+class Config:
+    """Everything that changes what a conversion produces. Also the key of the batch cache."""
+
+    px_per_m: float | None = None
+    """Scale of the input in pixels per metre; None means estimate it."""
+    dpi: float | None = None
+    drawing_scale: float | None = None
+    """The denominator of a drawing scale such as 1:100 (with ``dpi``)."""
+    wall_height: float = 2.7
+    door_height: float = 2.1
+    window_height: float = 1.2
+    window_sill: float = 0.9
+    slab_thickness: float = 0.2
+    storey_name: str | None = None
+    pages: tuple[int, ...] | None = None
+    """1-based page numbers of a PDF to use; None means all pages."""
+    detector: str = "classical"
+    pdf_dpi: int = 150
+    max_pixels: int = 80_000_000
+    """Inputs larger than this many pixels are refused (decompression bombs)."""
+    deskew: bool = True
+    tolerances: Tolerances = field(default_factory=Tolerances)
+
+    def resolved_scale(self) -> float | None:
+        """The scale the user asked for, in px per metre, or None to estimate it."""
+        if self.px_per_m is not None:
+            return float(self.px_per_m)
+        if self.dpi is not None and self.drawing_scale is not None:
+            # dpi px per inch on paper; 1 m in reality is 1/drawing_scale m on paper.
+            return self.dpi / 0.0254 / self.drawing_scale
+        return None

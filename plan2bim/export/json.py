@@ -1,0 +1,106 @@
+"""The JSON vector model: everything in metres, and in the input image's pixels for scoring."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+from .. import __version__
+from ..model import Building, Storey
+
+SCHEMA_VERSION = "1.0"
+
+
+def _r(v: float, nd: int = 4) -> float:
+    return round(float(v), nd)
+
+
+def _pt(p: tuple[float, float], nd: int = 4) -> list[float]:
+    return [_r(p[0], nd), _r(p[1], nd)]
+
+
+def _ring(r: list[tuple[float, float]], nd: int = 4) -> list[list[float]]:
+    return [_pt(p, nd) for p in r]
+
+
+def storey_to_dict(s: Storey) -> dict[str, Any]:
+    return {
+        "id": s.id,
+        "name": s.name,
+        "global_id": s.global_id,
+        "page": s.page,
+        "elevation": _r(s.elevation),
+        "height": _r(s.height),
+        "image_size_px": [int(s.image_size[0]), int(s.image_size[1])],
+        "scale": {
+            "px_per_m": _r(s.scale.px_per_m),
+            "method": s.scale.method,
+            "detail": s.scale.detail,
+        },
+        "slab": {
+            "global_id": s.slab_global_id,
+            "thickness": _r(s.slab_thickness),
+            "polygon": _ring(s.slab),
+        },
+        "walls": [
+            {
+                "id": w.id,
+                "global_id": w.global_id,
+                "start": _pt(w.start),
+                "end": _pt(w.end),
+                "length": _r(w.length),
+                "thickness": _r(w.thickness),
+                "height": _r(w.height),
+                "is_external": bool(w.is_external),
+                "footprint_px": [[_ring(r, 2) for r in poly] for poly in w.footprint_px],
+            }
+            for w in s.walls
+        ],
+        "openings": [
+            {
+                "id": o.id,
+                "global_id": o.global_id,
+                "kind": o.kind,
+                "wall_id": o.wall_id,
+                "offset": _r(o.offset),
+                "width": _r(o.width),
+                "height": _r(o.height),
+                "sill_height": _r(o.sill_height),
+                "center": _pt(o.center),
+                "center_px": _pt(o.center_px, 2),
+                "width_px": _r(o.width_px, 2),
+                "confidence": _r(o.confidence, 3),
+                "swing": o.swing,
+            }
+            for o in s.openings
+        ],
+        "spaces": [
+            {
+                "id": sp.id,
+                "global_id": sp.global_id,
+                "name": sp.name,
+                "area": _r(sp.area),
+                "polygon": _ring(sp.polygon),
+                "polygon_px": _ring(sp.polygon_px, 2),
+            }
+            for sp in s.spaces
+        ],
+    }
+
+
+def building_to_dict(b: Building) -> dict[str, Any]:
+    return {
+        "schema_version": SCHEMA_VERSION,
+        "generator": f"plan2bim {__version__}",
+        "units": "m",
+        "source": {"file": b.source, "sha256": b.source_hash},
+        "project_global_id": b.project_global_id,
+        "site_global_id": b.site_global_id,
+        "building": {"name": b.name, "global_id": b.building_global_id},
+        "storeys": [storey_to_dict(s) for s in b.storeys],
+    }
+
+
+def write_json(building: Building, path: Path, **_: Any) -> None:
+    path.write_text(json.dumps(building_to_dict(building), indent=1), encoding="utf-8")
