@@ -1,0 +1,404 @@
+"""Running the plans of a batch: one plan safely (:func:`convert_one`), many on this machine
+(:func:`run_local`), or on a Dask cluster (:func:`run_dask`).
+
+Every runner yields one :class:`~plan2bim.batch.manifest.Record` per job, in the order they
+finish, and never raises for a plan: a plan's error, a crash of the process converting it (a
+segfault in a native library, the kernel's OOM killer) and a plan running past the timeout all
+become records with status ``failed`` or ``timeout``.
+
+Why not :class:`concurrent.futures.ProcessPoolExecutor`: it cannot stop one task that runs too
+long, and one worker dying breaks the whole pool. :func:`run_local` keeps its own processes
+(``spawn``: no fork of a process whose threads draw a progress bar), one pipe each, and kills
+and replaces the one process whose plan is over time or that died.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+import multiprocessing
+import multiprocessing.connection
+import os
+import pickle
+import signal
+import socket
+import subprocess
+import sys
+import tempfile
+import time
+from collections import deque
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+from ..config import Config
+from ..errors import Plan2BimError
+from ..model import Building
+from .discover import Job
+from .manifest import Record
+
+log = logging.getLogger(__name__)
+
+__all__ = ["PlanFn", "convert_one", "default_workers", "pipeline_convert", "run_dask", "run_local"]
+
+PlanFn = Callable[[Path, Path, Config, tuple[str, ...], str], tuple[Building, dict[str, Path], dict[str, float]]]
+"""Converts one plan: (source, outdir, config, formats, stem) -> (building, outputs, timings).
+
+The default is :func:`pipeline_convert`; tests pass their own (it must be picklable: a
+module-level function)."""
+
+
+def pipeline_convert(
+    source: Path, outdir: Path, config: Config, formats: tuple[str, ...], stem: str
+) -> tuple[Building, dict[str, Path], dict[str, float]]:
+    """The real conversion: :func:`plan2bim.pipeline.build_model`, then the atomic writers."""
+    from ..pipeline import build_model, write_outputs
+
+    result = build_model(source, config)
+    t0 = time.perf_counter()
+    outputs = write_outputs(result, outdir, formats, stem=stem)
+    timings = {**result.timings, "export": time.perf_counter() - t0}
+    return result.building, dict(outputs), timings
+
+
+def convert_one(
+    job: Job, config: Config, formats: tuple[str, ...], convert: PlanFn | None = None
+) -> Record:
+    """Convert one plan and describe how it went; never raises for the plan's own failure.
+
+    The record has status ``done`` only once every output file exists. Its ``sha256`` and
+    ``config_key`` are left empty: the caller, which decided to convert it, knows them.
+    """
+    convert = convert or pipeline_convert
+    rec = Record(key=job.key, source=str(job.source), sha256="", config_key="", status="failed",
+                 worker=f"{socket.gethostname()}:{os.getpid()}")
+    t0 = time.perf_counter()
+    try:
+        building, outputs, timings = convert(job.source, job.outdir, config, tuple(formats), job.stem)
+        missing = [f for f, p in outputs.items() if not Path(p).is_file()]
+        if missing:
+            raise Plan2BimError(f"{job.source}: the {missing[0]} output was not written")
+        rec = _describe(rec, building)
+        rec.status = "done"
+        rec.outputs = {f: str(Path(p)) for f, p in outputs.items()}
+        rec.timings = {k: round(float(v), 4) for k, v in timings.items()}
+    except Plan2BimError as e:
+        rec.error = str(e)
+    except MemoryError:
+        rec.error = f"{job.source}: out of memory"
+    except Exception as e:  # a bug or a library failing on odd input: one plan, not the batch
+        log.exception("%s: unexpected error", job.source)
+        rec.error = f"{job.source}: unexpected {type(e).__name__}: {e}"
+    rec.seconds = round(time.perf_counter() - t0, 4)
+    rec.peak_mb = _peak_mb()
+    return rec
+
+
+def _describe(rec: Record, b: Building) -> Record:
+    storeys = b.storeys
+    rec.storeys = len(storeys)
+    rec.walls = sum(len(s.walls) for s in storeys)
+    rec.doors = sum(o.kind == "door" for s in storeys for o in s.openings)
+    rec.windows = sum(o.kind == "window" for s in storeys for o in s.openings)
+    rec.spaces = sum(len(s.spaces) for s in storeys)
+    rec.floor_area_m2 = round(sum(sp.area for s in storeys for sp in s.spaces), 3)
+    if storeys:  # the first page's scale; the pages of one PDF share it as a rule
+        rec.px_per_m = round(storeys[0].scale.px_per_m, 4)
+        rec.scale_method = storeys[0].scale.method
+    return rec
+
+
+def _peak_mb() -> float | None:
+    try:
+        import resource
+    except ImportError:  # Windows
+        return None
+    kb = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
+    return round(kb / (1 << 20 if sys.platform == "darwin" else 1 << 10), 1)
+
+
+def default_workers() -> int:
+    """The CPUs this process may use (the container's share, not the host's count)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # macOS, Windows
+        return max(1, os.cpu_count() or 1)
+
+
+def _failure(job: Job, status: str, error: str, seconds: float) -> Record:
+    return Record(key=job.key, source=str(job.source), sha256="", config_key="", status=status,
+                  error=error, seconds=round(seconds, 4))
+
+
+# ---------------------------------------------------------------------------------------------
+# This machine: a pool of worker processes that can be killed one at a time
+
+
+def _worker_main(conn: multiprocessing.connection.Connection, config: Config,
+                 formats: tuple[str, ...], convert: PlanFn | None, threads: int) -> None:
+    """A worker process: take jobs from the pipe until told to stop or the parent is gone."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    _die_with_parent()
+    _limit_threads(threads)
+    conn.send(_READY)
+    while True:
+        try:
+            job = conn.recv()
+        except (EOFError, OSError):
+            return
+        if job is None:
+            return
+        rec = convert_one(job, config, formats, convert)
+        try:
+            conn.send(rec)
+        except (BrokenPipeError, OSError):
+            return
+
+
+def _die_with_parent() -> None:
+    """On Linux, ask the kernel to kill this process when its parent dies (even by kill -9)."""
+    if not sys.platform.startswith("linux"):
+        return
+    with contextlib.suppress(Exception):
+        import ctypes
+
+        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
+        if os.getppid() == 1:  # the parent died before prctl took effect
+            os._exit(1)
+
+
+def _limit_threads(n: int) -> None:
+    """N processes each running N OpenCV/BLAS threads would oversubscribe the CPUs N times."""
+    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        os.environ[var] = str(n)
+    with contextlib.suppress(Exception):
+        import cv2
+
+        cv2.setNumThreads(n)
+
+
+_READY = "ready"
+"""A worker's first message: it started and imported what it needs."""
+
+
+@dataclass
+class _Slot:
+    process: Any
+    conn: multiprocessing.connection.Connection
+    job: Job | None = None
+    started: float = 0.0
+    ready: bool = False
+
+
+def run_local(
+    jobs: Sequence[Job],
+    config: Config,
+    formats: tuple[str, ...],
+    *,
+    workers: int | None = None,
+    timeout: float | None = None,
+    convert: PlanFn | None = None,
+    on_start: Callable[[Job], None] | None = None,
+) -> Iterator[Record]:
+    """Convert ``jobs`` with ``workers`` processes; yield a record as each plan finishes.
+
+    A plan still running ``timeout`` seconds after it started is killed (with its process,
+    which is replaced) and yields status ``timeout``. Closing the generator (or an exception in
+    the consumer, such as Ctrl-C) stops and reaps every worker.
+    """
+    pending = deque(jobs)
+    if not pending:
+        return
+    n = max(1, min(workers or default_workers(), len(pending)))
+    threads = max(1, default_workers() // n)
+    ctx = multiprocessing.get_context("spawn")
+
+    def start() -> _Slot:
+        parent, child = ctx.Pipe()
+        p = ctx.Process(target=_worker_main, args=(child, config, formats, convert, threads),
+                        name="plan2bim-batch-worker", daemon=True)
+        p.start()
+        child.close()
+        return _Slot(p, parent)
+
+    def retire(slot: _Slot) -> None:
+        with contextlib.suppress(Exception):
+            slot.conn.close()
+        if slot.process.is_alive():
+            slot.process.kill()
+        slot.process.join(5)
+
+    slots = [start() for _ in range(n)]
+    try:
+        while True:
+            for slot in slots:
+                if slot.job is None and pending:
+                    slot.job, slot.started = pending.popleft(), time.monotonic()
+                    if on_start is not None:
+                        on_start(slot.job)
+                    slot.conn.send(slot.job)
+            busy = [s for s in slots if s.job is not None]
+            if not busy:
+                return
+            deadline = min(s.started + timeout for s in busy) if timeout else None
+            wait_s = None if deadline is None else max(0.0, deadline - time.monotonic())
+            ready = set(multiprocessing.connection.wait(
+                [s.conn for s in busy] + [s.process.sentinel for s in busy], wait_s))
+            now = time.monotonic()
+            for i, slot in enumerate(slots):
+                job = slot.job
+                if job is None:
+                    continue
+                dead = False
+                if slot.conn in ready:
+                    try:
+                        msg = slot.conn.recv()
+                    except (EOFError, OSError, pickle.UnpicklingError):
+                        dead = True  # died while answering: handled as a crash below
+                    else:
+                        if msg == _READY:
+                            slot.ready = True
+                        else:
+                            slot.job = None
+                            yield msg
+                            continue
+                if dead or slot.process.sentinel in ready or not slot.process.is_alive():
+                    slot.process.join(1)
+                    if not slot.ready:
+                        # Not the plan's fault: this Python cannot start workers at all (e.g. a
+                        # __main__ that spawn cannot re-import). Failing every plan would be a lie.
+                        raise Plan2BimError(
+                            f"a batch worker process could not start (exit code "
+                            f"{slot.process.exitcode}); see the messages above")
+                    code = slot.process.exitcode
+                    why = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
+                    log.warning("%s: worker process died (%s)", job.source, why)
+                    retire(slot)
+                    slots[i] = start()
+                    yield _failure(job, "failed", f"{job.source}: the worker process died ({why}); "
+                                   "out of memory, or a crash in a native library", now - slot.started)
+                elif timeout and now - slot.started >= timeout:
+                    log.warning("%s: over the %g s timeout, killed", job.source, timeout)
+                    retire(slot)
+                    slots[i] = start()
+                    yield _failure(job, "timeout", f"{job.source}: took longer than {timeout:g} s "
+                                   "(--timeout-per-plan), stopped", now - slot.started)
+    finally:
+        for slot in slots:
+            if slot.job is None:
+                with contextlib.suppress(Exception):
+                    slot.conn.send(None)
+        for slot in slots:
+            if slot.job is None:
+                slot.process.join(2)
+            retire(slot)
+
+
+# ---------------------------------------------------------------------------------------------
+# One plan in a child process of its own, for a timeout where the pool cannot kill its workers
+
+
+def convert_isolated(
+    job: Job, config: Config, formats: tuple[str, ...], timeout: float | None,
+    convert: PlanFn | None = None,
+) -> Record:
+    """:func:`convert_one` in a fresh Python process, killed after ``timeout`` seconds.
+
+    For Dask workers: their tasks run in threads that cannot be stopped, and their processes are
+    daemons that ``multiprocessing`` will not let have children; a plain subprocess is allowed.
+    Costs a Python start and the pipeline's imports per plan (about a second).
+    """
+    t0 = time.monotonic()
+    with tempfile.TemporaryDirectory(prefix="plan2bim-") as tmp:
+        src, dst = Path(tmp) / "job.pickle", Path(tmp) / "record.pickle"
+        src.write_bytes(pickle.dumps((job, config, formats, convert)))
+        env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
+        code = "import sys; from plan2bim.batch.runner import _isolated_main; _isolated_main(*sys.argv[1:])"
+        try:
+            proc = subprocess.run([sys.executable, "-c", code, str(src), str(dst)], env=env,
+                                  timeout=timeout, capture_output=True, check=False)
+        except subprocess.TimeoutExpired:  # run() has killed the child
+            return _failure(job, "timeout", f"{job.source}: took longer than {timeout:g} s "
+                            "(--timeout-per-plan), stopped", time.monotonic() - t0)
+        if proc.returncode == 0 and dst.is_file():
+            return pickle.loads(dst.read_bytes())
+        tail = proc.stderr.decode(errors="replace").strip().splitlines()[-1:] or [""]
+        return _failure(job, "failed", f"{job.source}: the conversion process died "
+                        f"(exit code {proc.returncode}) {tail[0]}".rstrip(), time.monotonic() - t0)
+
+
+def _isolated_main(src: str, dst: str) -> None:
+    job, config, formats, convert = pickle.loads(Path(src).read_bytes())
+    rec = convert_one(job, config, formats, convert)
+    Path(dst).write_bytes(pickle.dumps(rec))
+
+
+# ---------------------------------------------------------------------------------------------
+# A Dask cluster
+
+
+def _dask_task(job: Job, config: Config, formats: tuple[str, ...], timeout: float | None,
+               convert: PlanFn | None) -> Record:
+    if timeout:
+        return convert_isolated(job, config, formats, timeout, convert)
+    return convert_one(job, config, formats, convert)
+
+
+def run_dask(
+    jobs: Sequence[Job],
+    config: Config,
+    formats: tuple[str, ...],
+    *,
+    scheduler: str | None = None,
+    workers: int | None = None,
+    timeout: float | None = None,
+    convert: PlanFn | None = None,
+    on_start: Callable[[Job], None] | None = None,
+) -> Iterator[Record]:
+    """Convert ``jobs`` on a Dask cluster; yield a record as each plan finishes.
+
+    ``scheduler`` is the address of a running scheduler (``tcp://host:8786``); without one, a
+    ``LocalCluster`` of ``workers`` single-threaded worker processes is started for the batch
+    and closed after it. Workers need plan2bim installed, and the inputs and OUTDIR at the same
+    paths as on this machine (a shared file system). Only this process writes the manifest.
+    """
+    if not jobs:
+        return
+    try:
+        from distributed import Client, LocalCluster, as_completed
+    except ImportError as e:  # pragma: no cover - a dependency of the package
+        raise Plan2BimError(f"--dask and --scheduler need the 'distributed' package ({e})") from None
+
+    with contextlib.ExitStack() as stack:
+        try:
+            if scheduler:
+                client = stack.enter_context(Client(scheduler, timeout="30s"))
+            else:
+                cluster = stack.enter_context(LocalCluster(
+                    n_workers=max(1, workers or default_workers()), threads_per_worker=1,
+                    processes=True, dashboard_address=None))
+                client = stack.enter_context(Client(cluster))
+        except (OSError, TimeoutError) as e:
+            raise Plan2BimError(f"cannot reach the Dask scheduler {scheduler or ''}: {e}") from None
+        log.info("dask: %s", client)
+        futures = {}
+        for job in jobs:
+            fut = client.submit(_dask_task, job, config, formats, timeout, convert,
+                                key=f"plan2bim-{job.key}-{time.time_ns()}", pure=False, retries=0)
+            futures[fut] = job
+            if on_start is not None:
+                on_start(job)
+        t0 = time.monotonic()
+        try:
+            for fut in as_completed(futures):
+                job = futures.pop(fut)
+                try:
+                    rec = fut.result()
+                except Exception as e:  # a worker lost with the task (KilledWorker) and the like
+                    rec = _failure(job, "failed", f"{job.source}: the Dask task failed "
+                                   f"({type(e).__name__}: {e})", time.monotonic() - t0)
+                yield rec
+        finally:
+            if futures:
+                client.cancel(list(futures))
