@@ -69,8 +69,11 @@ class IfcTolerances:
     """Openings narrower or lower than this (after clamping) are left out."""
     opening_margin: float = 0.05
     """The opening box sticks out this far on both faces of the wall so that the cut is clean."""
+    min_parametric_size: float = 0.3
+    """Doors and windows narrower or lower than this get a plain box body: ifcopenshell's
+    parametric bodies (lining, frame, panel) fail or degenerate when there is no room for them."""
     fallback_leaf: float = 0.05
-    """Thickness of the plain box used when the parametric door/window body cannot be built."""
+    """Thickness of the plain box body."""
     min_area: float = 1e-6
     """Space and slab outlines with less area than this (m2) are left out."""
 
@@ -140,6 +143,8 @@ class _Exporter:
         self.used_ids: set[str] = set()
         self.wall_types: dict[int, Entity] = {}
         self.typed_walls: dict[int, list[Entity]] = {}
+        self.slab_sets: dict[int, Entity] = {}
+        self.materials: dict[str, Entity] = {}
 
     # --- ids -----------------------------------------------------------------------------
 
@@ -243,7 +248,6 @@ class _Exporter:
         site.ObjectPlacement = self._placement(None)
         bldg.ObjectPlacement = self._placement(site.ObjectPlacement)
 
-        self._materials()
         for storey in b.storeys:
             self._storey(storey, bldg)
         self._type_walls()
@@ -251,13 +255,10 @@ class _Exporter:
         self._derive_remaining_ids()
         return f
 
-    def _materials(self) -> None:
-        f = self.f
-        self.masonry = ifcopenshell.api.material.add_material(f, name="Masonry", category="brick")
-        self.partition = ifcopenshell.api.material.add_material(f, name="Partition", category="gypsum")
-        concrete = ifcopenshell.api.material.add_material(f, name="Concrete", category="concrete")
-        self.slab_sets: dict[int, Entity] = {}
-        self.concrete = concrete
+    def _material(self, name: str, category: str) -> Entity:
+        if name not in self.materials:
+            self.materials[name] = ifcopenshell.api.material.add_material(self.f, name=name, category=category)
+        return self.materials[name]
 
     def _layer_set(self, name: str, material: Entity, thickness: float) -> Entity:
         layer_set = ifcopenshell.api.material.add_material_set(
@@ -275,7 +276,7 @@ class _Exporter:
                 "IfcWallType", name, None, f"walltype/{mm}",
                 predefined_type="SOLIDWALL" if external else "PARTITIONING",
             )
-            material = self.masonry if external else self.partition
+            material = self._material("Masonry", "brick") if external else self._material("Partition", "gypsum")
             layer_set = self._layer_set(name, material, mm / 1000.0)
             ifcopenshell.api.material.assign_material(
                 self.f, products=[wtype], type="IfcMaterialLayerSet", material=layer_set
@@ -403,25 +404,23 @@ class _Exporter:
         self._pset(filling, common, {"IsExternal": bool(wall.is_external)})
 
     def _filling_body(self, o: Opening, width: float, height: float, t: float) -> Entity:
-        """A parametric door/window body spanning the wall's thickness, or a plain leaf box.
-
-        ifcopenshell's parametric bodies (lining, panel, casing) fail on very narrow openings;
-        a centred box keeps those elements visible.
-        """
+        """A parametric door/window body spanning the wall's thickness, or a plain leaf box."""
         f = self.f
-        try:
-            if o.kind == "door":
-                return ifcopenshell.api.geometry.add_door_representation(
+        if min(width, height) >= TOL.min_parametric_size:
+            try:
+                if o.kind == "door":
+                    return ifcopenshell.api.geometry.add_door_representation(
+                        f, context=self.body, overall_height=height, overall_width=width,
+                        operation_type="SINGLE_SWING_RIGHT" if o.swing == "right" else "SINGLE_SWING_LEFT",
+                        lining_properties={"LiningDepth": t},
+                    )
+                # The window's lining fills the middle half of the wall.
+                return ifcopenshell.api.geometry.add_window_representation(
                     f, context=self.body, overall_height=height, overall_width=width,
-                    operation_type="SINGLE_SWING_RIGHT" if o.swing == "right" else "SINGLE_SWING_LEFT",
-                    lining_properties={"LiningDepth": t},
+                    lining_properties={"LiningDepth": t / 2, "LiningOffset": t / 4, "LiningToPanelOffsetY": 0.0},
                 )
-            return ifcopenshell.api.geometry.add_window_representation(
-                f, context=self.body, overall_height=height, overall_width=width,
-                lining_properties={"LiningDepth": t / 2, "LiningOffset": t / 4, "LiningToPanelOffsetY": 0.0},
-            )
-        except Exception as e:  # noqa: BLE001 - any failure of the parametric builder falls back
-            log.debug("parametric %s body for %s failed (%s); using a box", o.kind, o.id, e)
+            except Exception as e:  # noqa: BLE001 - a last resort: the builder's limits are undocumented
+                log.debug("parametric %s body for %s failed (%s); using a box", o.kind, o.id, e)
         leaf = min(TOL.fallback_leaf, t)
         return ifcopenshell.api.geometry.add_wall_representation(
             f, context=self.body, length=width, height=height, thickness=leaf, offset=(t - leaf) / 2
@@ -465,7 +464,7 @@ class _Exporter:
         )])
         mm = max(1, round(t * 1000))
         if mm not in self.slab_sets:
-            self.slab_sets[mm] = self._layer_set(f"Slab {mm} mm", self.concrete, mm / 1000.0)
+            self.slab_sets[mm] = self._layer_set(f"Slab {mm} mm", self._material("Concrete", "concrete"), mm / 1000.0)
         ifcopenshell.api.material.assign_material(
             f, products=[slab], type="IfcMaterialLayerSetUsage", material=self.slab_sets[mm]
         )
