@@ -37,7 +37,7 @@ def content_hash(data: bytes) -> str:
 @dataclass(frozen=True)
 class Scale:
     px_per_m: float
-    method: Literal["user", "dpi", "doors", "default"]
+    method: Literal["user", "dpi", "doors", "walls", "default"]
     """How the scale was found: given by the user, from dpi and drawing scale, estimated from
     door widths, or a default guess when nothing else was available."""
     detail: str = ""

@@ -13,14 +13,14 @@ def _px(x: float, y: float) -> tuple[float, float]:
     return (x * S + 50, IMG_H - (y * S + 50))
 
 
-def _wall(i: int, a, b, t: float, ext: bool) -> Wall:
+def _wall(k: int, i: int, a, b, t: float, ext: bool) -> Wall:
     from shapely.geometry import LineString
 
     poly = LineString([_px(*a), _px(*b)]).buffer(t * S / 2, cap_style="square")
     ring = [tuple(p) for p in poly.exterior.coords[:-1]]
     return Wall(
         id=f"W{i}", start=(a[0] + 0.5, a[1] + 0.5), end=(b[0] + 0.5, b[1] + 0.5), thickness=t,
-        height=2.7, is_external=ext, global_id=stable_guid(H, f"S1/W{i}"), footprint_px=[[ring]],
+        height=2.7, is_external=ext, global_id=stable_guid(H, f"S{k}/W{i}"), footprint_px=[[ring]],
     )
 
 
@@ -28,11 +28,11 @@ def sample_building(storeys: int = 1) -> Building:
     out = []
     for k in range(storeys):
         walls = [
-            _wall(1, (0, 0), (8, 0), 0.3, True),
-            _wall(2, (8, 0), (8, 5), 0.3, True),
-            _wall(3, (8, 5), (0, 5), 0.3, True),
-            _wall(4, (0, 5), (0, 0), 0.3, True),
-            _wall(5, (4, 0), (4, 5), 0.12, False),
+            _wall(k, 1, (0, 0), (8, 0), 0.3, True),
+            _wall(k, 2, (8, 0), (8, 5), 0.3, True),
+            _wall(k, 3, (8, 5), (0, 5), 0.3, True),
+            _wall(k, 4, (0, 5), (0, 0), 0.3, True),
+            _wall(k, 5, (4, 0), (4, 5), 0.12, False),
         ]
         openings = [
             Opening(id="O1", kind="door", wall_id="W5", offset=2.5, width=0.9, height=2.1,

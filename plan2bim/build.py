@@ -1,0 +1,133 @@
+"""From plan topology in pixels to the building model in metres."""
+
+from __future__ import annotations
+
+import numpy as np
+from shapely.geometry import MultiPolygon, Polygon
+from shapely.geometry.polygon import orient
+from shapely.ops import unary_union
+
+from .config import Config
+from .model import Opening, Ring, Scale, Space, Storey, Wall, stable_guid
+from .preprocess import Prepared
+from .segments import Segment
+from .vectorize import PlanGraph
+
+
+def build_storey(
+    plan: PlanGraph, prepared: Prepared, scale: Scale, config: Config, *,
+    index: int, page: int, source_hash: str, elevation: float,
+) -> Storey:
+    """Map a page's plan graph to a storey: input-image pixels for drawing, metres for the model."""
+    s = scale.px_per_m
+    w_in, h_in = prepared.input_size
+    sid = f"S{index + 1}"
+
+    def to_in(pts) -> np.ndarray:
+        return prepared.map_to_input(np.asarray(pts, dtype=float))
+
+    def to_m(pts_in: np.ndarray) -> np.ndarray:
+        pts_in = np.asarray(pts_in, dtype=float).reshape(-1, 2)
+        return np.stack([pts_in[:, 0] / s, (h_in - pts_in[:, 1]) / s], axis=1)
+
+    def gid(key: str) -> str:
+        return stable_guid(source_hash, f"{sid}/{key}")
+
+    # Openings first: their boxes are cut from the wall footprints.
+    by_wall: dict[int, list[tuple[str, object]]] = {}
+    openings: list[Opening] = []
+    counts = {"door": 0, "window": 0}
+    for h in plan.openings:
+        counts[h.kind] += 1
+        oid = f"{sid}-{'D' if h.kind == 'door' else 'N'}{counts[h.kind]}"
+        by_wall.setdefault(h.wall, []).append((oid, h))
+    wall_ids = {i: f"{sid}-W{i + 1}" for i in range(len(plan.walls))}
+    walls: list[Wall] = []
+    for i, seg in enumerate(plan.walls):
+        rect = Polygon(to_in(seg.corners()))
+        cut = rect
+        for _, h in by_wall.get(i, []):
+            cut = cut.difference(Polygon(to_in(_opening_box(seg, h.offset, h.width))))
+        p0, p1 = to_m(to_in([seg.p0, seg.p1]))
+        walls.append(Wall(
+            id=wall_ids[i], start=(float(p0[0]), float(p0[1])), end=(float(p1[0]), float(p1[1])),
+            thickness=seg.thickness / s, height=config.wall_height,
+            is_external=bool(plan.external[i]), global_id=gid(f"W{i + 1}"),
+            footprint_px=_polygons_px(cut),
+        ))
+        for oid, h in by_wall.get(i, []):
+            is_door = h.kind == "door"
+            c_in = to_in([h.center])[0]
+            c_m = to_m(c_in[None])[0]
+            width = h.width / s
+            openings.append(Opening(
+                id=oid, kind=h.kind, wall_id=wall_ids[i], offset=h.offset / s, width=width,
+                height=config.door_height if is_door else config.window_height,
+                sill_height=0.0 if is_door else config.window_sill,
+                center=(float(c_m[0]), float(c_m[1])),
+                center_px=(float(c_in[0]), float(c_in[1])), width_px=float(h.width),
+                confidence=float(np.clip(h.confidence, 0, 1)), global_id=gid(oid.split("-")[1]),
+                swing=h.swing if h.swing in ("left", "right") else "none",
+            ))
+    openings.sort(key=lambda o: (o.kind, int(o.id.split("-")[1][1:])))
+
+    spaces: list[Space] = []
+    for k, room in enumerate(plan.rooms):
+        ring_in = to_in(np.asarray(room.exterior.coords)[:-1])
+        poly_m = orient(Polygon(to_m(ring_in)), sign=1.0)
+        if not poly_m.is_valid or poly_m.area <= 0:
+            continue
+        spaces.append(Space(
+            id=f"{sid}-R{k + 1}", name=f"Room {k + 1}",
+            polygon=_ring(np.asarray(poly_m.exterior.coords)[:-1]),
+            polygon_px=_ring(ring_in), area=float(poly_m.area), global_id=gid(f"R{k + 1}"),
+        ))
+
+    slab = _slab_outline(plan, to_in, to_m)
+    return Storey(
+        id=sid, name=config.storey_name if (config.storey_name and index == 0) else
+        (f"{config.storey_name} {index + 1}" if config.storey_name else f"Storey {index + 1}"),
+        elevation=elevation, height=config.wall_height, walls=walls, openings=openings,
+        spaces=spaces, slab=slab, slab_thickness=config.slab_thickness, scale=scale,
+        image_size=(int(w_in), int(h_in)), page=page, global_id=stable_guid(source_hash, sid),
+        slab_global_id=gid("slab"),
+    )
+
+
+def _opening_box(seg: Segment, offset: float, width: float) -> np.ndarray:
+    d = seg.direction
+    n = np.array([-d[1], d[0]]) * (seg.thickness / 2 + 1.0)
+    c = np.asarray(seg.point_at(offset))
+    e = d * width / 2
+    return np.array([c - e + n, c + e + n, c + e - n, c - e - n])
+
+
+def _ring(pts) -> Ring:
+    return [(float(x), float(y)) for x, y in np.asarray(pts).reshape(-1, 2)]
+
+
+def _polygons_px(geom) -> list[list[Ring]]:
+    parts = geom.geoms if isinstance(geom, MultiPolygon) else [geom]
+    out = []
+    for p in parts:
+        if p.is_empty or p.geom_type != "Polygon" or p.area < 1.0:
+            continue
+        out.append([_ring(np.asarray(p.exterior.coords)[:-1])]
+                   + [_ring(np.asarray(r.coords)[:-1]) for r in p.interiors])
+    return out
+
+
+def _slab_outline(plan: PlanGraph, to_in, to_m) -> Ring:
+    """The outline of the largest built part of the storey (rooms and walls), in metres."""
+    parts = [Polygon(to_m(to_in(s.corners()))) for s in plan.walls]
+    parts += [Polygon(to_m(to_in(np.asarray(r.exterior.coords)[:-1]))) for r in plan.rooms]
+    parts = [p.buffer(0) for p in parts if p.is_valid or p.buffer(0).area > 0]
+    if not parts:
+        return []
+    u = unary_union(parts)
+    # Close the small notches between wall ends and rooms before taking the outline.
+    u = u.buffer(0.15, join_style="mitre").buffer(-0.15, join_style="mitre")
+    geoms = list(u.geoms) if hasattr(u, "geoms") else [u]
+    big = max((g for g in geoms if g.geom_type == "Polygon"), key=lambda g: g.area)
+    big = orient(Polygon(big.exterior).simplify(0.02), sign=1.0)
+    return _ring(np.asarray(big.exterior.coords)[:-1])

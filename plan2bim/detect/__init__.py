@@ -1,0 +1,32 @@
+"""Detectors: from a prepared page to wall masks and door/window symbols, looked up by name."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from importlib import import_module
+
+from ..config import Config
+from ..detections import Detections
+from ..errors import Plan2BimError
+from ..preprocess import Prepared
+
+Detector = Callable[[Prepared, Config], Detections]
+
+# name -> (module, function); imported on first use so the classical path never loads onnxruntime.
+_REGISTRY: dict[str, tuple[str, str]] = {
+    "classical": ("classical", "detect"),
+}
+
+DETECTORS: tuple[str, ...] = tuple(_REGISTRY)
+
+
+def get_detector(name: str) -> Detector:
+    try:
+        module, func = _REGISTRY[name]
+    except KeyError:
+        raise Plan2BimError(f"unknown detector {name!r} (choose from {', '.join(_REGISTRY)})") from None
+    return getattr(import_module(f"{__name__}.{module}"), func)
+
+
+def detect(prepared: Prepared, config: Config = Config()) -> Detections:
+    return get_detector(config.detector)(prepared, config)

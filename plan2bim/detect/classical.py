@@ -1,0 +1,170 @@
+"""The classical detector: walls are the thick strokes of a drawing, openings the gaps between them.
+
+Walls are found by a morphological opening sized to the drawing's own wall thickness (thin lines:
+text, furniture, door arcs, dimension lines vanish). Doors and windows are the gaps between
+collinear wall bars, told apart by what is drawn in and beside the gap: a window's parallel
+glazing lines inside it, a door's leaf and swing arc beside it.
+"""
+
+from __future__ import annotations
+
+import logging
+
+import cv2
+import numpy as np
+
+from ..config import Config
+from ..detections import Detections, OpeningDetection
+from ..preprocess import Prepared
+from ..segments import Segment, extract_segments, typical_stroke_width
+
+log = logging.getLogger(__name__)
+
+OPEN_FRACTION = 0.4
+"""The opening kernel is this fraction of the typical wall thickness: it keeps walls, drops lines."""
+MIN_GAP, MAX_GAP = 1.8, 14.0
+"""Gaps between bars from this many to this many wall thicknesses can be doors or windows."""
+
+
+def wall_mask(ink: np.ndarray) -> tuple[np.ndarray, float, int]:
+    """The thick-stroke mask of an ink image, the typical wall thickness and the kernel used."""
+    ink8 = ink.astype(np.uint8)
+    width = typical_stroke_width(ink8)
+    k = max(3, int(round(OPEN_FRACTION * width)) | 1)
+    mask = cv2.morphologyEx(ink8, cv2.MORPH_OPEN, np.ones((k, k), np.uint8))
+    # Small isolated blobs (bold letters, arrow heads, dots) are not walls.
+    n, lab, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
+    min_area = (3 * k) ** 2
+    keep = stats[:, cv2.CC_STAT_AREA] >= min_area
+    keep[0] = False
+    return keep[lab], width, k
+
+
+def detect(prepared: Prepared, config: Config = Config()) -> Detections:
+    mask, width, k = wall_mask(prepared.ink)
+    segs = extract_segments(mask, k, 2.0 * width)
+    thick = _typical_thickness(segs, width)
+    gap_unit = float(np.median([sg.thickness for sg in segs])) if segs else width
+    openings = find_gap_openings(segs, mask, prepared.ink, gap_unit)
+    # Openings are not wall: the ground truth of every data set cuts them out, and so do we.
+    for o in openings:
+        _erase_box(mask, o)
+    log.debug("classical: wall width %.1f px, kernel %d, %d bars, %d openings",
+              width, k, len(segs), len(openings))
+    return Detections(wall_mask=mask, openings=openings, wall_thickness_px=thick)
+
+
+def _typical_thickness(segs: list[Segment], fallback: float) -> float:
+    if not segs:
+        return fallback
+    th = np.array([s.thickness for s in segs])
+    w = np.array([s.length for s in segs])
+    order = np.argsort(th)
+    cum = np.cumsum(w[order])
+    return float(th[order][np.searchsorted(cum, cum[-1] / 2)])
+
+
+def find_gap_openings(
+    segs: list[Segment], mask: np.ndarray, ink: np.ndarray, thickness: float
+) -> list[OpeningDetection]:
+    """Doors and windows as the gaps at the ends of wall bars.
+
+    From each bar end, walk outward along the axis until wall is met again; a gap of door or
+    window size is an opening candidate, kept if a window's glazing lines or a door's leaf
+    and arc are drawn there.
+    """
+    h, w = mask.shape
+    found: list[OpeningDetection] = []
+    lo, hi = MIN_GAP * thickness, MAX_GAP * thickness
+    for s in segs:
+        if s.length < thickness:
+            continue
+        d = s.direction
+        for end, sign in ((np.asarray(s.p1), 1.0), (np.asarray(s.p0), -1.0)):
+            step = d * sign
+            start = end + step * (s.thickness / 2 + 1)
+            gap = _march(mask, start, step, hi, s.thickness)
+            if gap is None or gap < lo:
+                continue
+            centre = start + step * gap / 2
+            if any(np.hypot(*(np.asarray(o.center) - centre)) < thickness for o in found):
+                continue
+            kind, conf = _classify_gap(ink, mask, centre, d, gap, s.thickness)
+            if kind is None:
+                continue
+            found.append(OpeningDetection(
+                kind=kind, center=(float(centre[0]), float(centre[1])), width=float(gap),
+                depth=float(s.thickness), angle=float(np.degrees(np.arctan2(-d[1], d[0]))),
+                confidence=conf,
+            ))
+    return found
+
+
+def _march(mask: np.ndarray, start: np.ndarray, step: np.ndarray, limit: float, t: float) -> float | None:
+    """Distance from ``start`` along ``step`` to the next wall pixel on the axis, if within ``limit``."""
+    h, w = mask.shape
+    n = np.array([-step[1], step[0]])
+    offsets = (0.0, -t / 4, t / 4)
+    for i in range(int(limit) + 1):
+        hits = 0
+        for o in offsets:
+            x, y = start + step * i + n * o
+            xi, yi = int(round(x)), int(round(y))
+            if not (0 <= xi < w and 0 <= yi < h):
+                return None
+            hits += bool(mask[yi, xi])
+        if hits >= 2:
+            return float(i)
+    return None
+
+
+def _sample_box(img: np.ndarray, centre, d, length: float, depth: float) -> np.ndarray:
+    """Pixels of ``img`` in the rotated box (length along ``d``, depth across), axis-aligned."""
+    L, D = max(int(round(length)), 2), max(int(round(depth)), 2)
+    n = np.array([-d[1], d[0]])
+    src = np.float32([
+        np.asarray(centre) - d * L / 2 - n * D / 2,
+        np.asarray(centre) + d * L / 2 - n * D / 2,
+        np.asarray(centre) + d * L / 2 + n * D / 2,
+    ])
+    dst = np.float32([[0, 0], [L, 0], [L, D]])
+    m = cv2.getAffineTransform(src, dst)
+    return cv2.warpAffine(img.astype(np.uint8), m, (L, D), flags=cv2.INTER_NEAREST) > 0
+
+
+def _classify_gap(ink, mask, centre, d, gap: float, t: float) -> tuple[str | None, float]:
+    inside = _sample_box(ink, centre, d, gap * 0.8, t * 0.9)
+    rows = inside.mean(axis=1)  # coverage of each line across the wall, along the gap
+    lines = _count_runs(rows > 0.6)
+    if lines >= 2:
+        return "window", float(min(1.0, 0.5 + 0.15 * lines))
+    n = np.array([-d[1], d[0]])
+    best = 0.0
+    for side in (1.0, -1.0):
+        c = np.asarray(centre) + n * side * (t / 2 + gap / 2 + 1)
+        beside = _sample_box(ink, c, d, gap, gap) & ~_sample_box(mask, c, d, gap, gap)
+        # A leaf and a quarter arc of radius ``gap`` hold about 2.5 gap of line; furniture
+        # and text rarely sit exactly there.
+        best = max(best, float(beside.sum()) / (2.5 * gap))
+    if best >= 0.5:
+        return "door", float(min(1.0, 0.4 + 0.3 * best))
+    if lines == 1 and rows.max() > 0.8:
+        return "window", 0.4
+    return None, 0.0
+
+
+def _count_runs(flags: np.ndarray) -> int:
+    f = np.concatenate([[False], flags, [False]]).astype(np.int8)
+    return int((np.diff(f) == 1).sum())
+
+
+def _erase_box(mask: np.ndarray, o: OpeningDetection) -> None:
+    a = np.radians(o.angle)
+    d = np.array([np.cos(a), -np.sin(a)])
+    n = np.array([-d[1], d[0]])
+    c = np.asarray(o.center)
+    L, D = o.width / 2, o.depth / 2 + 2
+    pts = np.array([c - d * L - n * D, c + d * L - n * D, c + d * L + n * D, c - d * L + n * D])
+    tmp = np.zeros(mask.shape, np.uint8)
+    cv2.fillPoly(tmp, [np.round(pts).astype(np.int32)], 1)
+    mask[tmp > 0] = False

@@ -1,0 +1,153 @@
+"""The pipeline, top to bottom: load -> preprocess -> detect -> vectorize -> model -> export.
+
+``build_model`` does no output I/O; ``write_outputs`` writes every format atomically (temporary
+names, renamed only when all succeeded); ``convert_file`` does both.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import time
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from .build import build_storey
+from .config import Config
+from .detect import detect
+from .errors import ExportError, NoPlanError, Plan2BimError
+from .export import FORMATS, get_writer, suffix
+from .load import load_pages
+from .model import Building, content_hash, stable_guid
+from .preprocess import preprocess
+from .scale import resolve_scale
+from .vectorize import vectorize
+
+log = logging.getLogger(__name__)
+
+STAGES = ("load", "preprocess", "detect", "vectorize", "model", "export")
+
+
+@dataclass
+class Result:
+    building: Building
+    images: list[np.ndarray]
+    """RGB page images, one per storey, in input pixels."""
+    timings: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))
+    outputs: dict[str, Path] = field(default_factory=dict)
+    megapixels: float = 0.0
+
+
+def build_model(path: Path, config: Config = Config()) -> Result:
+    """Recognise the plan in ``path`` and return its building model (no files written)."""
+    path = Path(path)
+    timings = dict.fromkeys(STAGES, 0.0)
+    t0 = time.perf_counter()
+    pages = load_pages(path, config)
+    try:
+        source_hash = content_hash(path.read_bytes())
+    except OSError as e:
+        raise Plan2BimError(f"{path}: cannot be read ({e})") from None
+    timings["load"] = time.perf_counter() - t0
+
+    storeys, images = [], []
+    floor_to_floor = config.wall_height + config.slab_thickness
+    empty_pages = []
+    for page in pages:
+        t = time.perf_counter()
+        prepared = preprocess(page.image, config)
+        timings["preprocess"] += time.perf_counter() - t
+
+        t = time.perf_counter()
+        det = detect(prepared, config)
+        timings["detect"] += time.perf_counter() - t
+
+        t = time.perf_counter()
+        doors = [o.width for o in det.openings if o.kind == "door"]
+        scale = resolve_scale(config, doors, det.wall_thickness_px, page.dpi)
+        plan = vectorize(det, config, min_room_area_px=config.tolerances.min_room_area_m2 * scale.px_per_m**2)
+        timings["vectorize"] += time.perf_counter() - t
+        if not plan.walls:
+            empty_pages.append(page.number)
+            continue
+
+        t = time.perf_counter()
+        storeys.append(build_storey(
+            plan, prepared, scale, config, index=len(storeys), page=page.number,
+            source_hash=source_hash, elevation=len(storeys) * floor_to_floor,
+        ))
+        images.append(page.image)
+        timings["model"] += time.perf_counter() - t
+
+    if not storeys:
+        where = "the image" if len(pages) == 1 and pages[0].number == 1 and path.suffix.lower() != ".pdf" \
+            else f"page(s) {', '.join(map(str, empty_pages))}"
+        raise NoPlanError(f"{path}: no wall found in {where}; is this a floor plan?")
+    if empty_pages:
+        log.warning("%s: no wall found on page(s) %s; skipped", path, empty_pages)
+    building = Building(
+        name=path.stem, source=path.name, source_hash=source_hash, storeys=storeys,
+        project_global_id=stable_guid(source_hash, "project"),
+        site_global_id=stable_guid(source_hash, "site"),
+        building_global_id=stable_guid(source_hash, "building"),
+    )
+    mp = sum(p.image.shape[0] * p.image.shape[1] for p in pages) / 1e6
+    return Result(building=building, images=images, timings=timings, megapixels=mp)
+
+
+def write_outputs(
+    result: Result, outdir: Path, formats=FORMATS, stem: str | None = None
+) -> dict[str, Path]:
+    """Write the chosen formats to ``outdir``; either all appear under their final names or none."""
+    outdir = Path(outdir)
+    stem = stem or result.building.name
+    unknown = [f for f in formats if f not in FORMATS]
+    if unknown:
+        raise Plan2BimError(f"unknown output format {unknown[0]!r} (choose from {', '.join(FORMATS)})")
+    t = time.perf_counter()
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise ExportError(f"{outdir}: cannot create the output folder ({e.strerror or e})") from None
+    temps: dict[str, Path] = {}
+    try:
+        for fmt in formats:
+            final = outdir / f"{stem}{suffix(fmt)}"
+            tmp = outdir / f".{final.name}.{os.getpid()}.part"
+            temps[fmt] = tmp
+            get_writer(fmt)(result.building, tmp, images=result.images)
+        done = {}
+        for fmt, tmp in temps.items():
+            final = outdir / f"{stem}{suffix(fmt)}"
+            os.replace(tmp, final)
+            done[fmt] = final
+    except Plan2BimError:
+        _cleanup(temps.values())
+        raise
+    except OSError as e:
+        _cleanup(temps.values())
+        raise ExportError(f"{outdir}: writing the outputs failed ({e.strerror or e})") from None
+    except BaseException:
+        _cleanup(temps.values())
+        raise
+    result.outputs.update(done)
+    result.timings["export"] = time.perf_counter() - t
+    return done
+
+
+def _cleanup(paths) -> None:
+    for p in paths:
+        try:
+            Path(p).unlink(missing_ok=True)
+        except OSError:
+            pass
+
+
+def convert_file(
+    path: Path, outdir: Path, config: Config = Config(), formats=FORMATS, stem: str | None = None
+) -> Result:
+    result = build_model(path, config)
+    write_outputs(result, outdir, formats, stem)
+    return result

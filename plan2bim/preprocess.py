@@ -1,0 +1,122 @@
+"""From a page image to what detectors work on: grey, dark-on-light, deskewed, with an ink mask."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+
+import cv2
+import numpy as np
+
+from .config import Config
+
+log = logging.getLogger(__name__)
+
+MAX_SKEW_DEG = 10.0
+"""Scans are rarely skewed more; a larger angle is more likely a diagonal drawing."""
+MIN_SKEW_DEG = 0.15
+
+
+@dataclass(frozen=True)
+class Prepared:
+    """A page in the working frame: deskewed (about its centre, canvas grown to fit)."""
+
+    rgb: np.ndarray
+    gray: np.ndarray
+    """uint8, dark ink on light paper (light-on-dark blueprints inverted)."""
+    ink: np.ndarray
+    """bool: pixels darker than the paper."""
+    angle: float
+    """Degrees the page was rotated (counter-clockwise) to deskew it."""
+    inverted: bool
+    to_input: np.ndarray
+    """2x3 affine mapping working-frame pixels to the input image's pixels."""
+    input_size: tuple[int, int]
+    """(width, height) of the input image."""
+
+    def map_to_input(self, pts: np.ndarray) -> np.ndarray:
+        pts = np.asarray(pts, dtype=np.float64).reshape(-1, 2)
+        return pts @ self.to_input[:, :2].T + self.to_input[:, 2]
+
+
+def preprocess(image: np.ndarray, config: Config = Config()) -> Prepared:
+    h, w = image.shape[:2]
+    gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+    inverted = bool(np.median(gray) < 110)
+    rgb = image
+    if inverted:
+        gray = 255 - gray
+        rgb = 255 - image
+    angle = estimate_skew(gray) if config.deskew else 0.0
+    to_input = np.array([[1.0, 0, 0], [0, 1.0, 0]])
+    if abs(angle) >= MIN_SKEW_DEG:
+        rgb, gray, to_input = _rotate(rgb, gray, angle)
+    else:
+        angle = 0.0
+    ink = ink_mask(rgb, gray)
+    return Prepared(rgb=rgb, gray=gray, ink=ink, angle=angle, inverted=inverted,
+                    to_input=to_input, input_size=(w, h))
+
+
+def ink_mask(rgb: np.ndarray, gray: np.ndarray) -> np.ndarray:
+    """Pixels darker than the paper by Otsu's cut.
+
+    Colour is kept: many plans draw walls in red or blue; thin coloured handwriting is removed
+    later by the detectors' thickness filters, not here.
+    """
+    t, _ = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+    # Otsu on a mostly white sheet can land high; keep the cut where ink really is dark.
+    t = min(float(t), 200.0)
+    return gray < t
+
+
+def estimate_skew(gray: np.ndarray) -> float:
+    """The small rotation (degrees) that makes the drawing's long straight lines axis-parallel."""
+    h, w = gray.shape
+    f = min(1.0, 1200.0 / max(h, w))
+    small = cv2.resize(gray, None, fx=f, fy=f, interpolation=cv2.INTER_AREA) if f < 1 else gray
+    edges = cv2.Canny(small, 50, 150)
+    min_len = max(20, int(0.08 * max(small.shape)))
+    lines = cv2.HoughLinesP(edges, 1, np.pi / 720, threshold=60, minLineLength=min_len, maxLineGap=3)
+    if lines is None:
+        return 0.0
+    x1, y1, x2, y2 = np.asarray(lines).reshape(-1, 4).T.astype(np.float64)
+    ang = np.degrees(np.arctan2(y2 - y1, x2 - x1))
+    ang = (ang + 45.0) % 90.0 - 45.0  # fold onto the nearest axis
+    length = np.hypot(x2 - x1, y2 - y1)
+    keep = np.abs(ang) <= MAX_SKEW_DEG
+    if keep.sum() < 3:
+        return 0.0
+    ang, length = ang[keep], length[keep]
+    order = np.argsort(ang)
+    cum = np.cumsum(length[order])
+    med = -float(ang[order][np.searchsorted(cum, cum[-1] / 2)])
+    # Hough angles are coarse; refine by the angle whose row and column ink profiles are sharpest
+    # (walls then fall into few rows and columns).
+    ink = (small < 128).astype(np.float32)
+    pad = max(ink.shape) // 8  # room to rotate without cutting ink off at the edges
+    ink = cv2.copyMakeBorder(ink, pad, pad, pad, pad, cv2.BORDER_CONSTANT, value=0)
+    hh, ww = ink.shape
+    best, best_score = med, -1.0
+    for a in np.arange(med - 1.0, med + 1.0001, 0.1):
+        m = cv2.getRotationMatrix2D((ww / 2, hh / 2), -a, 1.0)
+        r = cv2.warpAffine(ink, m, (ww, hh))
+        score = float((r.sum(axis=0) ** 2).sum() + (r.sum(axis=1) ** 2).sum())
+        if score > best_score:
+            best, best_score = float(a), score
+    # The angle returned is the rotation (cv2 convention, counter-clockwise positive) that
+    # straightens the page.
+    return -best
+
+
+def _rotate(rgb: np.ndarray, gray: np.ndarray, angle: float):
+    h, w = gray.shape
+    m = cv2.getRotationMatrix2D((w / 2, h / 2), angle, 1.0)
+    cos, sin = abs(m[0, 0]), abs(m[0, 1])
+    nw, nh = int(np.ceil(h * sin + w * cos)), int(np.ceil(h * cos + w * sin))
+    m[0, 2] += nw / 2 - w / 2
+    m[1, 2] += nh / 2 - h / 2
+    rgb2 = cv2.warpAffine(rgb, m, (nw, nh), flags=cv2.INTER_LINEAR, borderValue=(255, 255, 255))
+    gray2 = cv2.warpAffine(gray, m, (nw, nh), flags=cv2.INTER_LINEAR, borderValue=255)
+    inv = cv2.invertAffineTransform(m)
+    return rgb2, gray2, inv

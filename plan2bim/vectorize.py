@@ -1,0 +1,264 @@
+"""From detections to plan topology in pixels: wall axes joined at junctions, openings hosted in
+their walls, and rooms as the regions the walls enclose with door gaps closed."""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, replace
+
+import cv2
+import numpy as np
+from shapely.geometry import Polygon
+
+from .config import Config
+from .detections import Detections, OpeningDetection
+from .segments import Segment, extract_segments, typical_stroke_width
+
+log = logging.getLogger(__name__)
+
+PARALLEL_DEG = 12.0
+"""Bars within this angle of each other are parallel (candidates to merge or bridge)."""
+MAX_BRIDGE = 14.0
+"""Gaps up to this many wall thicknesses are closed when rooms are found."""
+
+
+@dataclass(frozen=True)
+class HostedOpening:
+    kind: str
+    wall: int
+    """Index of the host wall in ``PlanGraph.walls``."""
+    offset: float
+    """Distance along the host wall's axis from its p0 to the opening's centre, pixels."""
+    width: float
+    center: tuple[float, float]
+    confidence: float
+    swing: str = "none"
+
+
+@dataclass(frozen=True)
+class PlanGraph:
+    """The plan in the working frame's pixels."""
+
+    walls: list[Segment]
+    openings: list[HostedOpening]
+    rooms: list[Polygon]
+    external: list[bool]
+    """Per wall: whether one of its faces touches the outside."""
+    thickness: float
+    """Typical wall thickness, pixels."""
+
+
+def vectorize(det: Detections, config: Config = Config(), min_room_area_px: float | None = None) -> PlanGraph:
+    mask = det.wall_mask
+    width = det.wall_thickness_px or typical_stroke_width(mask)
+    t_min = max(2.0, 0.35 * width)
+    segs = extract_segments(mask, t_min, 2.5 * max(width, 1.0))
+    segs = _merge_collinear(segs, gap=max(t_min, 3.0))
+    segs, hosted = _host_openings(segs, det.openings, width)
+    segs = _snap_junctions(segs)
+    keep = [i for i, s in enumerate(segs) if s.length >= max(config.tolerances.min_wall_length_px, t_min)]
+    remap = {old: new for new, old in enumerate(keep)}
+    segs = [segs[i] for i in keep]
+    hosted = [replace(h, wall=remap[h.wall]) for h in hosted if h.wall in remap]
+    if min_room_area_px is None:
+        min_room_area_px = (10 * width) ** 2
+    rooms, outside = _rooms(mask, segs, width, min_room_area_px, config)
+    external = [_is_external(s, outside) for s in segs]
+    return PlanGraph(walls=segs, openings=hosted, rooms=rooms, external=external, thickness=width)
+
+
+def _parallel(a: Segment, b: Segment, tol: float = PARALLEL_DEG) -> bool:
+    d = abs(a.angle - b.angle) % 180.0
+    return min(d, 180.0 - d) <= tol
+
+
+def _merge_collinear(segs: list[Segment], gap: float) -> list[Segment]:
+    """Join bars that continue one another (same line, touching or nearly so)."""
+    segs = list(segs)
+    merged = True
+    while merged:
+        merged = False
+        for i in range(len(segs)):
+            for j in range(i + 1, len(segs)):
+                a, b = segs[i], segs[j]
+                if not _parallel(a, b, 5.0):
+                    continue
+                t = max(a.thickness, b.thickness)
+                s0, o0 = a.project(b.p0)
+                s1, o1 = a.project(b.p1)
+                if max(abs(o0), abs(o1)) > t / 2 or abs(a.thickness - b.thickness) > 0.5 * t:
+                    continue
+                lo, hi = min(s0, s1), max(s0, s1)
+                if lo > a.length + gap + t or hi < -gap - t:
+                    continue
+                new_lo, new_hi = min(0.0, lo), max(a.length, hi)
+                th = (a.thickness * a.length + b.thickness * b.length) / max(a.length + b.length, 1e-9)
+                segs[i] = Segment(a.point_at(new_lo), a.point_at(new_hi), th)
+                del segs[j]
+                merged = True
+                break
+            if merged:
+                break
+    return segs
+
+
+def _host_openings(
+    segs: list[Segment], openings: list[OpeningDetection], width: float
+) -> tuple[list[Segment], list[HostedOpening]]:
+    """Make each opening's wall continuous across it, and record where in the wall it sits."""
+    segs = list(segs)
+    placed: list[tuple[OpeningDetection, int]] = []
+    for o in sorted(openings, key=lambda o: -o.confidence):
+        a = np.radians(o.angle)
+        d = np.array([np.cos(a), -np.sin(a)])  # image y points down
+        c = np.asarray(o.center)
+        half = o.width / 2
+        probe = Segment(tuple(c - d * half), tuple(c + d * half), max(o.depth, 1.0))
+        reach = max(o.depth, width) * 1.5
+        near = []
+        for i, s in enumerate(segs):
+            if not _parallel(s, probe, 20.0):
+                continue
+            along, across = s.project(c)
+            if abs(across) > max(s.thickness, o.depth) * 0.75:
+                continue
+            if -half - reach <= along <= s.length + half + reach:
+                near.append(i)
+        if near:
+            # Span the union of the nearby bars and the opening along the first bar's line.
+            base = segs[near[0]]
+            ext = [0.0, base.length]
+            for i in near[1:]:
+                ext += [base.project(segs[i].p0)[0], base.project(segs[i].p1)[0]]
+            along_c, _ = base.project(c)
+            ext += [along_c - half, along_c + half]
+            lo, hi = min(ext), max(ext)
+            ths = [segs[i].thickness for i in near]
+            wall = Segment(base.point_at(lo), base.point_at(hi), float(np.median(ths)))
+            for i in sorted(near, reverse=True):
+                del segs[i]
+                placed = [(p, w - (w > i)) if w != i else (p, -1) for p, w in placed]
+            segs.append(wall)
+            idx = len(segs) - 1
+            placed = [(p, idx if w == -1 else w) for p, w in placed]
+        else:
+            segs.append(Segment(probe.p0, probe.p1, max(o.depth, 0.5 * width)))
+            idx = len(segs) - 1
+        placed.append((o, idx))
+    hosted = []
+    for o, i in placed:
+        along, _ = segs[i].project(o.center)
+        along = float(np.clip(along, 0.0, segs[i].length))
+        hosted.append(HostedOpening(kind=o.kind, wall=i, offset=along, width=o.width,
+                                    center=segs[i].point_at(along), confidence=o.confidence))
+    return segs, hosted
+
+
+def _snap_junctions(segs: list[Segment]) -> list[Segment]:
+    """Move each bar end that meets another bar onto that bar's axis, so axes join at junctions."""
+    out = list(segs)
+    for i, s in enumerate(segs):
+        ends = [np.asarray(s.p0, float), np.asarray(s.p1, float)]
+        for k in range(2):
+            best, best_d = None, np.inf
+            for j, o in enumerate(segs):
+                if j == i or _parallel(s, o, 30.0):
+                    continue
+                x = _line_intersection(s, o)
+                if x is None:
+                    continue
+                reach = max(s.thickness, o.thickness) * 0.75 + 2.0
+                d = float(np.hypot(*(x - ends[k])))
+                along_o, _ = o.project(x)
+                if d <= reach and -o.thickness <= along_o <= o.length + o.thickness and d < best_d:
+                    best, best_d = x, d
+            if best is not None:
+                # never flip the bar: the new end must stay on its own side of the other end
+                other = ends[1 - k]
+                if np.dot(best - other, ends[k] - other) > 0:
+                    ends[k] = best
+        out[i] = s.with_ends(ends[0], ends[1])
+    return out
+
+
+def _line_intersection(a: Segment, b: Segment) -> np.ndarray | None:
+    p, r = np.asarray(a.p0, float), a.vector
+    q, s = np.asarray(b.p0, float), b.vector
+    den = r[0] * s[1] - r[1] * s[0]
+    if abs(den) < 1e-9:
+        return None
+    t = ((q[0] - p[0]) * s[1] - (q[1] - p[1]) * s[0]) / den
+    return p + t * r
+
+
+def _rooms(
+    mask: np.ndarray, segs: list[Segment], width: float, min_area: float, config: Config
+) -> tuple[list[Polygon], np.ndarray]:
+    """Rooms: the regions enclosed by walls, with door gaps closed; and the outside region."""
+    h, w = mask.shape
+    solid = mask.astype(np.uint8).copy()
+    for s in segs:
+        cv2.fillPoly(solid, [np.round(s.corners()).astype(np.int32)], 1)
+    _close_gaps(solid, segs, width)
+    free = (1 - solid).astype(np.uint8)
+    n, lab, stats, _ = cv2.connectedComponentsWithStats(free, connectivity=4)
+    border = np.unique(np.concatenate([lab[0], lab[-1], lab[:, 0], lab[:, -1]]))
+    outside = np.isin(lab, border[border > 0])
+    rooms: list[Polygon] = []
+    max_area = config.tolerances.max_room_fraction * h * w
+    eps = max(1.0, width / 4)
+    for i in range(1, n):
+        area = stats[i, cv2.CC_STAT_AREA]
+        if i in border or area < min_area or area > max_area:
+            continue
+        x, y, bw, bh = (int(v) for v in stats[i, :4])
+        comp = (lab[y : y + bh, x : x + bw] == i).astype(np.uint8)
+        contours, _ = cv2.findContours(comp, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
+        if not contours:
+            continue
+        c = max(contours, key=cv2.contourArea)
+        c = cv2.approxPolyDP(c, eps, True).reshape(-1, 2).astype(float) + (x, y)
+        if len(c) < 3:
+            continue
+        poly = Polygon(c).buffer(0)
+        if poly.geom_type == "MultiPolygon":
+            poly = max(poly.geoms, key=lambda g: g.area)
+        if poly.is_empty or poly.area < min_area * 0.5:
+            continue
+        rooms.append(poly)
+    return rooms, outside
+
+
+def _close_gaps(solid: np.ndarray, segs: list[Segment], width: float) -> None:
+    """Bridge each bar end to the wall it faces across a door-sized gap (rooms only)."""
+    h, w = solid.shape
+    limit = MAX_BRIDGE * width
+    for s in segs:
+        d = s.direction
+        for end, sign in ((np.asarray(s.p1), 1.0), (np.asarray(s.p0), -1.0)):
+            step = d * sign
+            start = end + step * (s.thickness / 2 + 1)
+            for i in range(int(limit)):
+                x, y = start + step * i
+                xi, yi = int(round(x)), int(round(y))
+                if not (0 <= xi < w and 0 <= yi < h):
+                    break
+                if solid[yi, xi]:
+                    if i > 0:
+                        bridge = Segment(tuple(end), tuple(start + step * i), s.thickness)
+                        cv2.fillPoly(solid, [np.round(bridge.corners()).astype(np.int32)], 1)
+                    break
+
+
+def _is_external(s: Segment, outside: np.ndarray) -> bool:
+    h, w = outside.shape
+    d = s.direction
+    n = np.array([-d[1], d[0]])
+    for f in (0.25, 0.5, 0.75):
+        c = np.asarray(s.point_at(f * s.length))
+        for side in (1, -1):
+            x, y = c + n * side * (s.thickness / 2 + 3)
+            xi, yi = int(round(x)), int(round(y))
+            if 0 <= xi < w and 0 <= yi < h and outside[yi, xi]:
+                return True
+    return False
