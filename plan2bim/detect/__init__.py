@@ -15,6 +15,7 @@ Detector = Callable[[Prepared, Config], Detections]
 # name -> (module, function); imported on first use so the classical path never loads onnxruntime.
 _REGISTRY: dict[str, tuple[str, str]] = {
     "classical": ("classical", "detect"),
+    "learned": ("learned", "detect"),
 }
 
 DETECTORS: tuple[str, ...] = tuple(_REGISTRY)
@@ -30,3 +31,8 @@ def get_detector(name: str) -> Detector:
 
 def detect(prepared: Prepared, config: Config = Config()) -> Detections:
     return get_detector(config.detector)(prepared, config)
+
+
+def default_detector() -> str:
+    """The detector used when none is named: the learned one once it ships and is better."""
+    return "classical"
