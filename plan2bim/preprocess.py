@@ -67,7 +67,7 @@ def ink_mask(rgb: np.ndarray, gray: np.ndarray) -> np.ndarray:
     t, _ = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     # Otsu on a mostly white sheet can land high; keep the cut where ink really is dark.
     t = min(float(t), 200.0)
-    return gray < t
+    return gray <= t
 
 
 def estimate_skew(gray: np.ndarray) -> float:

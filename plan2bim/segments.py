@@ -84,16 +84,36 @@ def extract_segments(mask: np.ndarray, min_thickness: float, max_thickness: floa
     m = mask.astype(np.uint8)
     t = max(min_thickness, 2.0)
     tmax = max(max_thickness, t)
-    # Longer than the thickest wall, so that a thick wall running across is not taken for a bar.
-    length = max(int(round(2.2 * t)), int(round(1.3 * tmax)), 6)
-    horiz = cv2.morphologyEx(m, cv2.MORPH_OPEN, np.ones((1, length), np.uint8))
-    vert = cv2.morphologyEx(m, cv2.MORPH_OPEN, np.ones((length, 1), np.uint8))
+    length = max(int(round(2.2 * t)), 6)
+    # Each wall pixel belongs to the direction in which its run of wall is longer, so a thick
+    # wall running across a thin one is not taken for part of it.
+    h_run, v_run = run_lengths(m, axis=1), run_lengths(m, axis=0)
+    horiz = ((h_run >= v_run) & (h_run >= length)).astype(np.uint8)
+    vert = ((v_run > h_run) & (v_run >= length)).astype(np.uint8)
+    horiz = cv2.morphologyEx(horiz, cv2.MORPH_OPEN, np.ones((1, length), np.uint8))
+    vert = cv2.morphologyEx(vert, cv2.MORPH_OPEN, np.ones((length, 1), np.uint8))
     segs = _axis_bars(horiz, tmax, length, horizontal=True)
     segs += _axis_bars(vert, tmax, length, horizontal=False)
     covered = cv2.dilate(horiz | vert, np.ones((3, 3), np.uint8))
     rest = m & (1 - covered)
     segs += _oblique_bars(rest, t, tmax, length)
     return segs
+
+
+def run_lengths(mask: np.ndarray, axis: int) -> np.ndarray:
+    """For each pixel of ``mask``, the length of the run of set pixels it lies in along ``axis``."""
+    m = mask.astype(bool)
+    if axis == 0:
+        return run_lengths(m.T, 1).T
+    h, w = m.shape
+    padded = np.zeros((h, w + 1), bool)
+    padded[:, :w] = m
+    flat = padded.ravel()
+    starts = flat & ~np.concatenate([[False], flat[:-1]])
+    ids = np.cumsum(starts) * flat
+    counts = np.bincount(ids)
+    counts[0] = 0
+    return counts[ids].reshape(h, w + 1)[:, :w].astype(np.int32)
 
 
 def _axis_bars(bars: np.ndarray, tmax: float, min_len: int, horizontal: bool) -> list[Segment]:

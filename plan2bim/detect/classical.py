@@ -20,7 +20,7 @@ from ..segments import Segment, extract_segments, typical_stroke_width
 
 log = logging.getLogger(__name__)
 
-OPEN_FRACTION = 0.4
+OPEN_FRACTION = 0.3
 """The opening kernel is this fraction of the typical wall thickness: it keeps walls, drops lines."""
 MIN_GAP, MAX_GAP = 1.8, 14.0
 """Gaps between bars from this many to this many wall thicknesses can be doors or windows."""
