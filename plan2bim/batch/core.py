@@ -97,6 +97,10 @@ def run_batch(
     if unknown or not formats:
         raise InputError(f"unknown output format {unknown[0] if unknown else '(none)'}; "
                          f"choose from {', '.join(FORMATS)}")
+    from ..detect import DETECTORS
+
+    if config.detector not in DETECTORS:  # else every plan would fail with the same message
+        raise InputError(f"unknown detector {config.detector!r} (choose from {', '.join(DETECTORS)})")
     if timeout is not None and timeout <= 0:
         raise InputError("--timeout-per-plan must be a positive number of seconds")
     entries = [*inputs, *(read_list(from_list) if from_list is not None else [])]
@@ -216,5 +220,6 @@ def _remove_stale_temp_files(outdir: Path) -> None:
 
 
 def _is_temp_name(name: str) -> bool:
-    """A writer's temporary file: ``.<final name>.<random>.tmp`` (hidden, never a final name)."""
-    return name.startswith(".") and name.endswith(".tmp")
+    """A temporary output: ``.<final name>.<pid>.part`` (the pipeline's writers) or ``....tmp``
+    (the reports); hidden, and never a final name."""
+    return name.startswith(".") and name.endswith((".part", ".tmp"))

@@ -13,7 +13,6 @@ import csv
 import io
 import json
 import os
-import tempfile
 from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -87,9 +86,10 @@ def write_reports(records: Sequence[Record], outdir: Path) -> list[Path]:
 
 
 def _write_atomic(path: Path, text: str) -> None:
-    fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    # Not mkstemp: its files are private (0600); a report is as readable as any output.
+    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
     try:
-        with os.fdopen(fd, "w", encoding="utf-8", newline="") as f:
+        with open(tmp, "w", encoding="utf-8", newline="") as f:
             f.write(text)
         os.replace(tmp, path)
     except BaseException:
@@ -117,7 +117,7 @@ def summary_table(result: BatchResult, *, max_errors: int = 20) -> list[Table]:
         ("walls / doors / windows", f"{s['walls']} / {s['doors']} / {s['windows']}"),
         ("spaces", s["spaces"]),
         ("floor area", f"{s['floor_area_m2']:,.1f} m²"),
-        ("time", f"{result.seconds:.1f} s ({rate:.2f} plans/s)"),
+        ("time", f"{result.seconds:.1f} s" + (f" ({rate:.2f} plans/s)" if rate else "")),
     ):
         if value or label in ("plans", "converted now"):
             totals.add_row(label, str(value))

@@ -52,14 +52,11 @@ module-level function)."""
 def pipeline_convert(
     source: Path, outdir: Path, config: Config, formats: tuple[str, ...], stem: str
 ) -> tuple[Building, dict[str, Path], dict[str, float]]:
-    """The real conversion: :func:`plan2bim.pipeline.build_model`, then the atomic writers."""
-    from ..pipeline import build_model, write_outputs
+    """The real conversion: :func:`plan2bim.pipeline.convert_file` (its writers are atomic)."""
+    from ..pipeline import convert_file
 
-    result = build_model(source, config)
-    t0 = time.perf_counter()
-    outputs = write_outputs(result, outdir, formats, stem=stem)
-    timings = {**result.timings, "export": time.perf_counter() - t0}
-    return result.building, dict(outputs), timings
+    result = convert_file(source, outdir, config, formats, stem)
+    return result.building, dict(result.outputs), dict(result.timings)
 
 
 def convert_one(
@@ -377,7 +374,7 @@ def run_dask(
             else:
                 cluster = stack.enter_context(LocalCluster(
                     n_workers=max(1, workers or default_workers()), threads_per_worker=1,
-                    processes=True, dashboard_address=None))
+                    processes=True, dashboard_address=":0"))
                 client = stack.enter_context(Client(cluster))
         except (OSError, TimeoutError) as e:
             raise Plan2BimError(f"cannot reach the Dask scheduler {scheduler or ''}: {e}") from None

@@ -24,7 +24,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 
 from ..export import FORMATS as _FORMATS  # the writer registry: light, imports no writer
@@ -51,9 +50,8 @@ def batch(
     from_list: Annotated[str | None, typer.Option(
         "--from-list", metavar="FILE",
         help="Read more inputs from FILE, one a line ('-' for stdin; # comments).")] = None,
-    formats: Annotated[list[str] | None, typer.Option(
-        "--format", "-f", click_type=click.Choice(_FORMATS),
-        help="Output format; repeat for several. Default: all.", show_default=False)] = None,
+    formats: Annotated[str, typer.Option(
+        "--formats", help="Comma-separated outputs: ifc, glb, json, overlay.")] = ",".join(_FORMATS),
     workers: Annotated[int | None, typer.Option(
         "--workers", "-j", min=1, help="Worker processes. Default: the number of CPUs.",
         show_default=False)] = None,
@@ -72,14 +70,17 @@ def batch(
         help="Run on an existing Dask cluster, e.g. tcp://head:8786.")] = None,
     dask: Annotated[bool, typer.Option(
         "--dask", help="Run on a Dask LocalCluster of --workers processes started here.")] = False,
-    px_per_m: Annotated[float | None, typer.Option(
-        "--px-per-m", min=0.001, help="Scale of every input, pixels per metre. Default: estimate.")] = None,
-    dpi: Annotated[float | None, typer.Option("--dpi", min=1, help="Scan resolution (with --drawing-scale).")] = None,
-    drawing_scale: Annotated[float | None, typer.Option(
-        "--drawing-scale", min=1, metavar="N", help="Drawing scale 1:N (with --dpi).")] = None,
-    wall_height: Annotated[float, typer.Option("--wall-height", min=0.1, help="Wall height, m.")] = 2.7,
-    pdf_dpi: Annotated[int, typer.Option("--pdf-dpi", min=20, help="Resolution PDF pages are rendered at.")] = 150,
-    detector: Annotated[str, typer.Option("--detector", help="Detector of walls and openings.")] = "classical",
+    scale: Annotated[float | None, typer.Option(
+        "--scale", min=0.001, help="Scale of every input in pixels per metre (skips estimation).")] = None,
+    dpi: Annotated[float | None, typer.Option("--dpi", min=1, help="Scan resolution, with --drawing-scale.")] = None,
+    drawing_scale: Annotated[str | None, typer.Option(
+        "--drawing-scale", help="Drawing scale, e.g. 1:100 (with --dpi, or for PDFs).")] = None,
+    wall_height: Annotated[float, typer.Option(
+        "--wall-height", min=0.5, max=20, help="Storey wall height in metres.")] = 2.7,
+    pages: Annotated[str | None, typer.Option(
+        "--pages", help="PDF pages to use, e.g. 1,3 or 2-4 (default: all).")] = None,
+    detector: Annotated[str | None, typer.Option(
+        "--detector", help="Detector to use (default: the best one installed).", show_default=False)] = None,
 ) -> None:
     """Convert many plans into OUTDIR, in parallel, resumably.
 
@@ -89,21 +90,22 @@ def batch(
     command, even with kill -9, loses no finished plan and leaves no half-written file. A plan
     that fails never stops the batch. A multi-page PDF gives one building, a storey per page.
     """
-    from dataclasses import replace
-
-    from ..config import Config
-
     if scheduler and dask:
         err_console.print("[bold red]error:[/] use --scheduler or --dask, not both")
         raise typer.Exit(EXIT_INPUT)
-    config = replace(Config(), px_per_m=px_per_m, dpi=dpi, drawing_scale=drawing_scale,
-                     wall_height=wall_height, pdf_dpi=pdf_dpi, detector=detector)
     with user_errors():
         from ..batch import run_batch
+        from ..config import Config
+        from ..detect import default_detector
+        from .options import parse_drawing_scale, parse_formats, parse_pages
 
+        config = Config(
+            px_per_m=scale, dpi=dpi, drawing_scale=parse_drawing_scale(drawing_scale),
+            wall_height=wall_height, pages=parse_pages(pages), detector=detector or default_detector(),
+        )
         with _BarProgress() as progress:
             result = run_batch(
-                inputs or [], outdir, config, tuple(formats or _FORMATS), from_list=from_list,
+                inputs or [], outdir, config, parse_formats(formats), from_list=from_list,
                 workers=workers, timeout=timeout_per_plan, retry_failed=retry_failed, force=force,
                 scheduler=scheduler, dask=dask, report=report, progress=progress)
     from ..batch.report import summary_table
@@ -133,7 +135,7 @@ class _BarProgress:
             SpinnerColumn(), TextColumn("{task.description}"), BarColumn(), MofNCompleteColumn(),
             TextColumn("[green]{task.fields[done]} ok[/] [red]{task.fields[failed]} failed[/]"),
             TimeElapsedColumn(), TextColumn("ETA"), TimeRemainingColumn(),
-            console=err_console, transient=False,
+            console=err_console, transient=True,  # the summary table takes its place
         )
         self._bar.start()
         self._task = self._bar.add_task("finding plans", total=None, done=0, failed=0)
@@ -145,7 +147,7 @@ class _BarProgress:
 
     # the Progress hooks of plan2bim.batch.core
     def planned(self, todo: int, skipped: int) -> None:
-        what = f"converting ({skipped} done earlier)" if skipped else "converting"
+        what = f"converting ({skipped} unchanged, skipped)" if skipped else "converting"
         self._bar.update(self._task, description=what, total=todo, completed=0)
         self._bar.reset(self._task, total=todo, description=what, done=0, failed=0)
 
