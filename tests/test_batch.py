@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import csv
-import importlib.util
 import json
 import os
 import signal
@@ -11,7 +10,6 @@ import sqlite3
 import struct
 import subprocess
 import sys
-import tempfile
 import time
 import zlib
 from dataclasses import replace
@@ -25,10 +23,9 @@ from plan2bim.batch import MANIFEST_NAME, Manifest, Record, discover, run_batch
 from plan2bim.batch.core import LOCK_NAME, _exclusive
 from plan2bim.batch.discover import read_list
 from plan2bim.batch.manifest import config_key, file_sha256, needs_work
+from plan2bim.batch.runner import pipeline_convert
 from plan2bim.config import Config, Tolerances
 from plan2bim.errors import InputError, Plan2BimError
-
-HAS_PIPELINE = importlib.util.find_spec("plan2bim.pipeline") is not None
 
 # ---------------------------------------------------------------------------------------------
 # Small plans that really convert, and the broken files an archive is full of
@@ -100,50 +97,19 @@ BROKEN = {  # kind -> words the recorded error must contain (a clear message, no
 
 
 # ---------------------------------------------------------------------------------------------
-# Per-plan functions for the runner (module level, so that worker processes can import them)
-
-
-def fake_convert(source, outdir, config, formats, stem):
-    """Stands in for the pipeline where it is missing: the real loader, a fixed building, real writers."""
-    from sample import sample_building
-
-    from plan2bim.export import get_writer, suffix
-    from plan2bim.load import load_pages
-
-    t0 = time.perf_counter()
-    load_pages(source, config)
-    building = replace(sample_building(), source=source.name)
-    outdir.mkdir(parents=True, exist_ok=True)
-    outputs = {}
-    for fmt in formats:
-        final = outdir / f"{stem}{suffix(fmt)}"
-        fd, tmp = tempfile.mkstemp(dir=outdir, prefix=f".{final.name}.", suffix=".tmp")
-        os.close(fd)
-        get_writer(fmt)(building, Path(tmp))
-        os.replace(tmp, final)
-        outputs[fmt] = final
-    return building, outputs, {"load": time.perf_counter() - t0}
-
-
-CONVERT = None if HAS_PIPELINE else fake_convert
-"""The per-plan function of these tests: the real pipeline once it exists."""
+# A per-plan function for the runner (module level, so that worker processes can import it)
 
 
 def misbehaving_convert(source, outdir, config, formats, stem):
-    """Hangs on ``slow*``, kills its own process on ``crash*``, has a bug on ``bug*``."""
+    """The real conversion, except that it hangs on ``slow*``, kills its own process on
+    ``crash*`` and has a bug on ``bug*``."""
     if source.name.startswith("slow"):
         time.sleep(120)
     if source.name.startswith("crash"):
         os.kill(os.getpid(), signal.SIGKILL)  # what the OOM killer or a segfault looks like
     if source.name.startswith("bug"):
         raise ZeroDivisionError("division by zero")
-    return (CONVERT or _pipeline)(source, outdir, config, formats, stem)
-
-
-def _pipeline(*args):
-    from plan2bim.batch.runner import pipeline_convert
-
-    return pipeline_convert(*args)
+    return pipeline_convert(source, outdir, config, formats, stem)
 
 
 FORMATS = ("json",)
@@ -265,8 +231,7 @@ def test_fifty_plans_ten_broken(tmp_path):
     for i in range(40):
         draw_plan(src / f"floor{i % 4}" / f"plan{i:02d}.png", i)
     broken = {make_broken(src / "bad", kind, i): kind for kind in BROKEN for i in range(2)}
-    result = run_batch([src], tmp_path / "out", formats=FORMATS, workers=2, report=True,
-                       convert=CONVERT)
+    result = run_batch([src], tmp_path / "out", formats=FORMATS, workers=2, report=True)
     by_key = {r.key: r for r in result.records}
     assert len(by_key) == 50 and result.converted == 40 and result.failed == 10 and not result.ok
     for path, kind in broken.items():
@@ -285,6 +250,21 @@ def test_fifty_plans_ten_broken(tmp_path):
     doc = json.loads((tmp_path / "out/report.json").read_text())
     assert doc["summary"]["done"] == 40 and doc["summary"]["failed"] == 10
     assert doc["summary"]["floor_area_m2"] == pytest.approx(sum(r.floor_area_m2 for r in result.records), abs=0.1)
+
+
+def test_multipage_pdf_is_one_building_with_a_storey_a_page(tmp_path):
+    from PIL import Image
+
+    pages = [Image.open(draw_plan(tmp_path / f"page{i}.png", i)).convert("RGB") for i in range(2)]
+    pdf = tmp_path / "in" / "house.pdf"
+    pdf.parent.mkdir()
+    pages[0].save(pdf, save_all=True, append_images=pages[1:], resolution=100.0)
+    result = run_batch([pdf], tmp_path / "out", formats=FORMATS, workers=1)
+    (rec,) = result.records
+    assert rec.status == "done", rec.error
+    assert rec.storeys == 2 and rec.outputs == {"json": "house.json"}
+    doc = json.loads((tmp_path / "out/house.json").read_text())
+    assert [s["page"] for s in doc["storeys"]] == [1, 2]
 
 
 def test_timeout_crash_and_bug_do_not_stop_the_batch(tmp_path):
@@ -308,7 +288,7 @@ def test_rerun_skips_done_and_redoes_changed(tmp_path):
     for i in range(3):
         draw_plan(src / f"p{i}.png", i)
     make_broken(src, "empty", 0)
-    kw = dict(formats=FORMATS, workers=1, convert=CONVERT)
+    kw = dict(formats=FORMATS, workers=1)
     first = run_batch([src], out, **kw)
     assert (first.converted, first.failed) == (3, 1)
 
@@ -338,9 +318,9 @@ def test_one_batch_per_outdir(tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     with _exclusive(out), pytest.raises(Plan2BimError, match="another plan2bim batch"):
-        run_batch([tmp_path / "in"], out, formats=FORMATS, convert=CONVERT)
+        run_batch([tmp_path / "in"], out, formats=FORMATS)
     assert (out / LOCK_NAME).exists()
-    assert run_batch([tmp_path / "in"], out, formats=FORMATS, convert=CONVERT).ok  # released
+    assert run_batch([tmp_path / "in"], out, formats=FORMATS).ok  # released
 
 
 def test_usage_errors(tmp_path):

@@ -10,7 +10,7 @@ import pytest
 
 distributed = pytest.importorskip("distributed")
 
-from test_batch import CONVERT, draw_plan, make_broken, misbehaving_convert  # noqa: E402
+from test_batch import draw_plan, make_broken, misbehaving_convert  # noqa: E402
 
 from plan2bim.batch import run_batch  # noqa: E402
 
@@ -35,8 +35,8 @@ def test_dask_gives_the_same_outputs_as_the_local_pool(tmp_path, cluster):
     make_broken(src / "bad", "text", 0)
     make_broken(src / "bad", "nopages", 0)
 
-    local = run_batch([src], tmp_path / "local", formats=("json",), workers=2, convert=CONVERT)
-    dask = run_batch([src], tmp_path / "dask", formats=("json",), convert=CONVERT,
+    local = run_batch([src], tmp_path / "local", formats=("json",), workers=2)
+    dask = run_batch([src], tmp_path / "dask", formats=("json",),
                      scheduler=cluster.scheduler_address, report=True)
 
     assert (dask.converted, dask.failed) == (local.converted, local.failed) == (6, 2), [r.error for r in dask.records]
@@ -48,7 +48,7 @@ def test_dask_gives_the_same_outputs_as_the_local_pool(tmp_path, cluster):
     assert (tmp_path / "dask/report.csv").is_file()
 
     # The same manifest semantics: a re-run through Dask finds everything done.
-    again = run_batch([src], tmp_path / "dask", formats=("json",), convert=CONVERT,
+    again = run_batch([src], tmp_path / "dask", formats=("json",),
                       scheduler=cluster.scheduler_address)
     assert (again.converted, again.skipped, again.skipped_failed) == (0, 6, 2)
 
@@ -71,6 +71,6 @@ def test_dask_local_cluster_of_processes(tmp_path):
         draw_plan(tmp_path / "in" / f"p{i}.png", i)
     make_broken(tmp_path / "in", "empty", 0)
     result = run_batch([tmp_path / "in"], tmp_path / "out", formats=("json",), workers=2,
-                       dask=True, convert=CONVERT)
+                       dask=True)
     assert (result.converted, result.failed) == (3, 1)
 
