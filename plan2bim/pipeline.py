@@ -67,7 +67,7 @@ def build_model(path: Path, config: Config = Config()) -> Result:
         t = time.perf_counter()
         doors = [o.width for o in det.openings if o.kind == "door"]
         scale = resolve_scale(config, doors, det.wall_thickness_px, page.dpi)
-        plan = vectorize(det, config, min_room_area_px=config.tolerances.min_room_area_m2 * scale.px_per_m**2)
+        plan = vectorize(det, scale.px_per_m, config)
         timings["vectorize"] += time.perf_counter() - t
         if not plan.walls:
             empty_pages.append(page.number)

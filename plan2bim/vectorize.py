@@ -18,8 +18,8 @@ log = logging.getLogger(__name__)
 
 PARALLEL_DEG = 12.0
 """Bars within this angle of each other are parallel (candidates to merge or bridge)."""
-MAX_BRIDGE = 14.0
-"""Gaps up to this many wall thicknesses are closed when rooms are found."""
+MAX_BRIDGE_M = 1.9
+"""Gaps up to this wide (metres: a double door) are closed when rooms are found."""
 
 
 @dataclass(frozen=True)
@@ -48,21 +48,22 @@ class PlanGraph:
     """Typical wall thickness, pixels."""
 
 
-def vectorize(det: Detections, config: Config = Config(), min_room_area_px: float | None = None) -> PlanGraph:
+def vectorize(det: Detections, px_per_m: float, config: Config = Config()) -> PlanGraph:
+    """Build the plan graph; ``px_per_m`` sets the sizes that are known in metres (door gaps, rooms)."""
     mask = det.wall_mask
     width = det.wall_thickness_px or typical_stroke_width(mask)
     t_min = max(2.0, 0.35 * width)
     segs = extract_segments(mask, t_min, 2.5 * max(width, 1.0))
-    segs = _merge_collinear(segs, gap=max(t_min, 3.0))
+    # A wall crossing between two pieces of another leaves a gap of its own thickness.
+    segs = _merge_collinear(segs, gap=max(width, 3.0))
     segs, hosted = _host_openings(segs, det.openings, width)
     segs = _snap_junctions(segs)
     keep = [i for i, s in enumerate(segs) if s.length >= max(config.tolerances.min_wall_length_px, t_min)]
     remap = {old: new for new, old in enumerate(keep)}
     segs = [segs[i] for i in keep]
     hosted = [replace(h, wall=remap[h.wall]) for h in hosted if h.wall in remap]
-    if min_room_area_px is None:
-        min_room_area_px = (10 * width) ** 2
-    rooms, outside = _rooms(mask, segs, width, min_room_area_px, config)
+    min_room_area_px = config.tolerances.min_room_area_m2 * px_per_m**2
+    rooms, outside = _rooms(mask, segs, width, min_room_area_px, MAX_BRIDGE_M * px_per_m, config)
     external = [_is_external(s, outside) for s in segs]
     return PlanGraph(walls=segs, openings=hosted, rooms=rooms, external=external, thickness=width)
 
@@ -167,7 +168,7 @@ def _snap_junctions(segs: list[Segment]) -> list[Segment]:
                 x = _line_intersection(s, o)
                 if x is None:
                     continue
-                reach = max(s.thickness, o.thickness) * 0.75 + 2.0
+                reach = (s.thickness + o.thickness) / 2 + 3.0
                 d = float(np.hypot(*(x - ends[k])))
                 along_o, _ = o.project(x)
                 if d <= reach and -o.thickness <= along_o <= o.length + o.thickness and d < best_d:
@@ -192,14 +193,15 @@ def _line_intersection(a: Segment, b: Segment) -> np.ndarray | None:
 
 
 def _rooms(
-    mask: np.ndarray, segs: list[Segment], width: float, min_area: float, config: Config
+    mask: np.ndarray, segs: list[Segment], width: float, min_area: float, max_bridge: float,
+    config: Config,
 ) -> tuple[list[Polygon], np.ndarray]:
     """Rooms: the regions enclosed by walls, with door gaps closed; and the outside region."""
     h, w = mask.shape
     solid = mask.astype(np.uint8).copy()
     for s in segs:
         cv2.fillPoly(solid, [np.round(s.corners()).astype(np.int32)], 1)
-    _close_gaps(solid, segs, width)
+    _close_gaps(solid, segs, max_bridge)
     free = (1 - solid).astype(np.uint8)
     n, lab, stats, _ = cv2.connectedComponentsWithStats(free, connectivity=4)
     border = np.unique(np.concatenate([lab[0], lab[-1], lab[:, 0], lab[:, -1]]))
@@ -229,10 +231,9 @@ def _rooms(
     return rooms, outside
 
 
-def _close_gaps(solid: np.ndarray, segs: list[Segment], width: float) -> None:
+def _close_gaps(solid: np.ndarray, segs: list[Segment], limit: float) -> None:
     """Bridge each bar end to the wall it faces across a door-sized gap (rooms only)."""
     h, w = solid.shape
-    limit = MAX_BRIDGE * width
     for s in segs:
         d = s.direction
         for end, sign in ((np.asarray(s.p1), 1.0), (np.asarray(s.p0), -1.0)):

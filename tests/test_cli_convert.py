@@ -1,0 +1,92 @@
+"""``plan2bim convert`` from the outside: messages, exit codes, and what lands on disk."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from test_load import BAD, make_bad_inputs
+from typer.testing import CliRunner
+
+from plan2bim.cli import app
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+runner = CliRunner()
+
+
+def test_convert_writes_four_outputs_and_says_how_it_scaled(tmp_path: Path) -> None:
+    r = runner.invoke(app, ["convert", str(FIXTURES / "flat.png"), "-o", str(tmp_path)])
+    assert r.exit_code == 0, r.output
+    assert "5 doors" in r.output and "scale 50.0 px/m (doors" in r.output
+    assert sorted(p.name for p in tmp_path.iterdir()) == [
+        "flat.glb", "flat.ifc", "flat.json", "flat.overlay.png"]
+    scale = json.loads((tmp_path / "flat.json").read_text())["storeys"][0]["scale"]
+    assert scale["method"] == "doors" and scale["px_per_m"] == pytest.approx(50, rel=0.05)
+
+
+@pytest.mark.parametrize("args, method, px_per_m", [
+    (["--scale", "64"], "user", 64.0),
+    (["--dpi", "254", "--drawing-scale", "1:200"], "dpi", 50.0),
+])
+def test_scale_options(tmp_path: Path, args, method, px_per_m) -> None:
+    r = runner.invoke(app, ["convert", str(FIXTURES / "flat.png"), "-o", str(tmp_path),
+                            "--formats", "json", *args])
+    assert r.exit_code == 0, r.output
+    s = json.loads((tmp_path / "flat.json").read_text())["storeys"][0]
+    assert s["scale"]["method"] == method and s["scale"]["px_per_m"] == pytest.approx(px_per_m)
+
+
+def test_pdf_pages_height_and_name(tmp_path: Path) -> None:
+    r = runner.invoke(app, ["convert", str(FIXTURES / "two_storeys.pdf"), "-o", str(tmp_path),
+                            "--formats", "json,ifc", "--pages", "2", "--wall-height", "3",
+                            "--storey-name", "Attic"])
+    assert r.exit_code == 0, r.output
+    d = json.loads((tmp_path / "two_storeys.json").read_text())
+    assert [(s["page"], s["name"], s["height"]) for s in d["storeys"]] == [(2, "Attic", 3.0)]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["two_storeys.ifc", "two_storeys.json"]
+
+
+@pytest.mark.parametrize("case", BAD + ["blank"])
+def test_bad_input_exit_2_one_line_no_output(tmp_path: Path, case: str) -> None:
+    if case == "blank":
+        path = FIXTURES / "blank.png"
+    else:
+        path = make_bad_inputs(tmp_path)[case][0]
+    out = tmp_path / "out"
+    r = runner.invoke(app, ["convert", str(path), "-o", str(out)])
+    assert r.exit_code == 2, r.output
+    assert r.output.startswith("error: ") and r.output.count("\n") == 1
+    assert "Traceback" not in r.output
+    assert not out.exists() or list(out.iterdir()) == []
+
+
+@pytest.mark.parametrize("args, words", [
+    (["--formats", "ifc,dwg"], "--formats"),
+    (["--drawing-scale", "one to fifty"], "--drawing-scale"),
+    (["--pages", "0"], "--pages"),
+    (["--detector", "magic"], "unknown detector"),
+])
+def test_bad_options_exit_2(tmp_path: Path, args, words) -> None:
+    r = runner.invoke(app, ["convert", str(FIXTURES / "flat.png"), "-o", str(tmp_path), *args])
+    assert r.exit_code == 2 and words in r.output, r.output
+
+
+def test_help_reads_well() -> None:
+    r = runner.invoke(app, ["--help"])
+    assert r.exit_code == 0 and "convert" in r.output
+    r = runner.invoke(app, ["convert", "--help"])
+    assert r.exit_code == 0
+    for opt in ("--scale", "--dpi", "--drawing-scale", "--wall-height", "--storey-name",
+                "--formats", "--pages"):
+        assert opt in r.output
+
+
+def test_runs_as_a_process_without_traceback(tmp_path: Path) -> None:
+    bad = tmp_path / "x.png"
+    bad.write_bytes(b"\x89PNG\r\n\x1a\n broken")
+    p = subprocess.run([sys.executable, "-m", "plan2bim", "convert", str(bad), "-o", str(tmp_path)],
+                       capture_output=True, text=True, timeout=120)
+    assert p.returncode == 2 and "Traceback" not in p.stderr and "error:" in p.stderr

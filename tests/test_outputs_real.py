@@ -1,0 +1,101 @@
+"""Outputs of real conversions open as a BIM tool and a glTF viewer would open them.
+
+Runs on our own fixtures always, and on a few real scans from ../shared/data when it is there.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import shutil
+import subprocess
+from pathlib import Path
+
+import ifcopenshell
+import ifcopenshell.geom
+import ifcopenshell.validate
+import jsonschema
+import pytest
+from conftest import SHARED_DATA
+
+from plan2bim.pipeline import convert_file
+from plan2bim.schema import plan_schema
+
+ROOT = Path(__file__).resolve().parents[1]
+GLTF_DIR = ROOT / "tests" / "gltf"
+
+PLANS = [
+    ROOT / "fixtures" / "flat.png",
+    ROOT / "fixtures" / "two_storeys.pdf",
+    SHARED_DATA / "cubicasa-dev" / "4021" / "F1_scaled.png",
+    SHARED_DATA / "cubicasa-dev" / "4011" / "F1_scaled.png",
+    SHARED_DATA / "r3d-dev" / "2.jpg",
+]
+
+
+def _ids(p: Path) -> str:
+    return p.parent.name + "/" + p.name
+
+
+@pytest.fixture(scope="module", params=PLANS, ids=_ids)
+def converted(request, tmp_path_factory):
+    path: Path = request.param
+    if not path.exists():
+        if os.environ.get("CI"):
+            pytest.fail(f"{path} is missing on CI (../shared/data must be beside the checkout)")
+        pytest.skip(f"{path} not here")
+    out = tmp_path_factory.mktemp("out")
+    result = convert_file(path, out, stem="plan")
+    return result, out
+
+
+def test_json_validates(converted) -> None:
+    _, out = converted
+    jsonschema.validate(json.loads((out / "plan.json").read_text()), plan_schema())
+
+
+def test_ifc_validates_and_every_element_has_a_shape(converted) -> None:
+    result, out = converted
+    f = ifcopenshell.open(str(out / "plan.ifc"))
+    logger = ifcopenshell.validate.json_logger()
+    ifcopenshell.validate.validate(f, logger)
+    assert logger.statements == []
+    b = result.building
+    assert len(f.by_type("IfcWall")) == len(b.walls)
+    assert len(f.by_type("IfcBuildingStorey")) == len(b.storeys)
+    assert len(f.by_type("IfcSpace")) == sum(len(s.spaces) for s in b.storeys)
+    n_open = sum(len(s.openings) for s in b.storeys)
+    assert len(f.by_type("IfcDoor")) + len(f.by_type("IfcWindow")) == n_open
+    settings = ifcopenshell.geom.settings()
+    for cls in ("IfcWall", "IfcDoor", "IfcWindow", "IfcSlab", "IfcSpace"):
+        for el in f.by_type(cls):
+            shape = ifcopenshell.geom.create_shape(settings, el)
+            assert len(shape.geometry.faces) > 0, (cls, el.GlobalId)
+    for w in f.by_type("IfcWall"):
+        psets = ifcopenshell.util.element.get_psets(w)
+        assert "IsExternal" in psets["Pset_WallCommon"]
+
+
+def test_glb_passes_the_khronos_validator(converted) -> None:
+    _, out = converted
+    node = shutil.which("node")
+    if not node or not (GLTF_DIR / "node_modules" / "gltf-validator").is_dir():
+        if os.environ.get("CI"):
+            pytest.fail("node and `npm ci --prefix tests/gltf` are needed on CI")
+        pytest.skip("glTF validator not installed")
+    proc = subprocess.run([node, str(GLTF_DIR / "validate.mjs"), str(out / "plan.glb")],
+                          capture_output=True, text=True, timeout=120)
+    report = json.loads(proc.stdout)
+    assert report["issues"]["numErrors"] == 0, report["issues"]["messages"][:5]
+    assert proc.returncode == 0
+
+
+def test_overlay_is_the_input_size(converted) -> None:
+    import cv2
+
+    result, out = converted
+    img = cv2.imread(str(out / "plan.overlay.png"))
+    w, h = result.building.storeys[0].image_size
+    assert img.shape[1] == max(s.image_size[0] for s in result.building.storeys)
+    assert img.shape[0] == sum(s.image_size[1] for s in result.building.storeys)
+    assert w > 0 and h > 0
