@@ -77,6 +77,7 @@ def side_by_side(image_bgr: np.ndarray | None, pred: Annotation, gt: Annotation,
         parts += [f"door F1 {r['door_f1']:.2f}", f"window F1 {r['window_f1']:.2f}"]
     else:
         parts += [f"opening F1 {r['opening_f1']:.2f}"]
-    parts += [f"room F1 {r['room_f1']:.2f} / {r['room_50_f1']:.2f} (IoU .7/.5)", f"{score.seconds:.2f} s"]
+    parts += [f"room F1 {r['room_f1']:.2f} / {r['room_50_f1']:.2f} (IoU .7/.5)", f"{score.seconds:.2f} s",
+              "| red walls, blue openings, orange dots doors, blue dots windows, green rooms"]
     gap = np.full((left.shape[0], 8, 3), 255, np.uint8)
     return _caption(np.hstack([left, gap, right]), "   ".join(parts))
