@@ -59,8 +59,11 @@ def _panel(background: np.ndarray, ann: Annotation, title: str) -> np.ndarray:
 def _caption(img: np.ndarray, text: str) -> np.ndarray:
     import cv2
 
+    font, scale = cv2.FONT_HERSHEY_SIMPLEX, 0.55
+    (tw, _), _ = cv2.getTextSize(text, font, scale, 1)
+    scale *= min(1.0, (img.shape[1] - 12) / max(tw, 1))  # shrink to fit a narrow picture
     bar = np.full((28, img.shape[1], 3), 255, np.uint8)
-    cv2.putText(bar, text, (6, 20), cv2.FONT_HERSHEY_SIMPLEX, 0.55, (0, 0, 0), 1, cv2.LINE_AA)
+    cv2.putText(bar, text, (6, 20), font, scale, (0, 0, 0), 1, cv2.LINE_AA)
     return np.vstack([bar, img])
 
 
@@ -77,7 +80,7 @@ def side_by_side(image_bgr: np.ndarray | None, pred: Annotation, gt: Annotation,
         parts += [f"door F1 {r['door_f1']:.2f}", f"window F1 {r['window_f1']:.2f}"]
     else:
         parts += [f"opening F1 {r['opening_f1']:.2f}"]
-    parts += [f"room F1 {r['room_f1']:.2f} / {r['room_50_f1']:.2f} (IoU .7/.5)", f"{score.seconds:.2f} s",
-              "| red walls, blue openings, orange dots doors, blue dots windows, green rooms"]
+    parts += [f"room F1 {r['room_f1']:.2f} / {r['room_50_f1']:.2f} (IoU .7/.5)", f"{score.seconds:.2f} s"]
     gap = np.full((left.shape[0], 8, 3), 255, np.uint8)
-    return _caption(np.hstack([left, gap, right]), "   ".join(parts))
+    legend = "red: walls, blue: openings, dots: doors orange, windows blue, any kind purple; green: rooms"
+    return _caption(_caption(np.hstack([left, gap, right]), legend), "   ".join(parts))
