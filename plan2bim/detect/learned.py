@@ -1,0 +1,100 @@
+"""The learned detector: a small U-Net (shipped as ONNX) labels each pixel wall, door or window.
+
+Inference runs with onnxruntime on the CPU, on the whole page in one pass (the network is fully
+convolutional). Pages larger than ``MAX_SIDE`` are scaled down first, so a big scan costs a
+bounded time; smaller pages run at their own size so that thin walls keep their pixels. Walls
+are the wall-class pixels; each door or window is a blob of its class, whose rotated bounding
+rectangle gives centre, width (along the wall), depth and angle. See ``plan2bim/train`` for how
+the weights are made and ``plan2bim/weights/MODEL_CARD.md`` for what they score.
+"""
+
+from __future__ import annotations
+
+import logging
+from functools import lru_cache
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from ..config import Config
+from ..detections import Detections, OpeningDetection
+from ..errors import Plan2BimError
+from ..preprocess import Prepared
+from ..segments import typical_stroke_width
+
+log = logging.getLogger(__name__)
+
+WEIGHTS = Path(__file__).resolve().parent.parent / "weights" / "plan_unet.onnx"
+CLASSES = ("background", "wall", "door", "window")
+STRIDE = 32
+"""The network's total downsampling: inputs are padded to a multiple of it."""
+MAX_SIDE = 1600
+"""Longer pages are scaled down to this many pixels: bounded time, walls still several px thick."""
+MIN_OPENING_AREA_PX = 12.0
+"""Door or window blobs smaller than this (at the network's scale) are noise."""
+THREADS = 1
+"""onnxruntime threads: batch conversion runs one plan per core, so one plan uses one core."""
+
+
+@lru_cache(maxsize=4)
+def load_session(path: Path = WEIGHTS):
+    """The onnxruntime session for a weights file (cached: loading takes ~50 ms)."""
+    import onnxruntime as ort
+
+    if not Path(path).is_file():
+        raise Plan2BimError(f"learned detector weights not found: {path} (train with `plan2bim train`)")
+    opts = ort.SessionOptions()
+    opts.intra_op_num_threads = THREADS
+    opts.inter_op_num_threads = 1
+    opts.log_severity_level = 3
+    return ort.InferenceSession(str(path), sess_options=opts, providers=["CPUExecutionProvider"])
+
+
+def class_probabilities(gray: np.ndarray, session=None) -> np.ndarray:
+    """(4, H, W) float32 class probabilities of a grey page (dark ink on light paper)."""
+    session = session or load_session()
+    h, w = gray.shape
+    f = min(1.0, MAX_SIDE / max(h, w))
+    small = cv2.resize(gray, None, fx=f, fy=f, interpolation=cv2.INTER_AREA) if f < 1 else gray
+    sh, sw = small.shape
+    x = cv2.copyMakeBorder(small, 0, -sh % STRIDE, 0, -sw % STRIDE, cv2.BORDER_CONSTANT, value=255)
+    probs = session.run(None, {"image": (x.astype(np.float32) / 255.0)[None, None]})[0][0, :, :sh, :sw]
+    if f < 1:
+        probs = np.stack([cv2.resize(p, (w, h), interpolation=cv2.INTER_LINEAR) for p in probs])
+    return probs
+
+
+def detect(prepared: Prepared, config: Config | None = None) -> Detections:
+    probs = class_probabilities(prepared.gray)
+    labels = probs.argmax(0)
+    wall = labels == 1
+    openings: list[OpeningDetection] = []
+    for c, kind in ((2, "door"), (3, "window")):
+        openings += _blobs(labels == c, probs[c], kind)
+    thickness = typical_stroke_width(wall, 50.0) if wall.any() else 0.0
+    log.debug("learned: %d wall px, %d openings, wall %.1f px", int(wall.sum()), len(openings), thickness)
+    return Detections(wall_mask=wall, openings=openings, wall_thickness_px=thickness)
+
+
+def _blobs(mask: np.ndarray, prob: np.ndarray, kind: str) -> list[OpeningDetection]:
+    """One oriented box per connected blob of a class: its long side runs along the wall."""
+    n, lab, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
+    out = []
+    for i in range(1, n):
+        if stats[i, cv2.CC_STAT_AREA] < MIN_OPENING_AREA_PX:
+            continue
+        x, y, bw, bh = stats[i, :4]
+        sub = lab[y:y + bh, x:x + bw] == i
+        pts = (np.column_stack(np.nonzero(sub)[::-1]) + (x, y)).astype(np.float32)
+        (cx, cy), (a, b), ang = cv2.minAreaRect(pts)
+        # minAreaRect's angle is that of side ``a``, measured with image y down; ours is
+        # counter-clockwise with y up, along the long side.
+        width, depth = (a, b) if a >= b else (b, a)
+        ang = -ang if a >= b else -(ang + 90.0)
+        ang = (ang + 90.0) % 180.0 - 90.0
+        out.append(OpeningDetection(
+            kind=kind, center=(float(cx), float(cy)), width=float(width + 1), depth=float(depth + 1),
+            angle=float(ang), confidence=float(prob[y:y + bh, x:x + bw][sub].mean()),
+        ))
+    return out

@@ -1,0 +1,76 @@
+"""The learned detector: shipped weights, ONNX inference, and how blobs become openings."""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+import pytest
+
+from plan2bim.config import Config
+from plan2bim.detect import DETECTORS, get_detector, learned
+from plan2bim.errors import Plan2BimError
+from plan2bim.preprocess import preprocess
+
+
+def draw_room(size=(420, 560), t: int = 10) -> tuple[np.ndarray, np.ndarray]:
+    """A one-room plan drawn like a CAD print: solid black walls, a door gap with leaf and arc."""
+    h, w = size
+    img = np.full((h, w, 3), 255, np.uint8)
+    walls = np.zeros((h, w), np.uint8)
+    cv2.rectangle(walls, (60, 60), (w - 60, h - 60), 1, t)
+    walls[60 - t // 2:60 + t // 2 + 1, 200:280] = 0  # a door gap in the top wall
+    img[walls > 0] = 0
+    cv2.line(img, (200, 60), (200, 140), (0, 0, 0), 1)
+    cv2.ellipse(img, (200, 60), (80, 80), 0, 0, 90, (0, 0, 0), 1)
+    cv2.putText(img, "ROOM", (230, 230), cv2.FONT_HERSHEY_SIMPLEX, 0.8, (0, 0, 0), 1)
+    return img, walls.astype(bool)
+
+
+def test_registered_and_weights_shipped_small():
+    assert "learned" in DETECTORS
+    assert get_detector("learned") is learned.detect
+    assert learned.WEIGHTS.is_file()
+    assert learned.WEIGHTS.stat().st_size < 20 * 2**20
+
+
+def test_missing_weights_is_a_plan2bim_error(tmp_path):
+    with pytest.raises(Plan2BimError, match="weights not found"):
+        learned.load_session(tmp_path / "none.onnx")
+
+
+def test_detect_finds_the_drawn_walls():
+    img, walls = draw_room()
+    det = learned.detect(preprocess(img), Config(detector="learned"))
+    assert det.wall_mask.shape == walls.shape and det.wall_mask.dtype == bool
+    inter = (det.wall_mask & walls).sum()
+    union = (det.wall_mask | walls).sum()
+    assert inter / union > 0.6
+    assert 5 < det.wall_thickness_px < 20
+
+
+def test_large_pages_are_scaled_down_and_back():
+    img, walls = draw_room((900, 2 * learned.MAX_SIDE), t=20)
+    probs = learned.class_probabilities(preprocess(img).gray)
+    assert probs.shape == (4, 900, 2 * learned.MAX_SIDE)
+    np.testing.assert_allclose(probs.sum(0), 1.0, atol=1e-3)
+
+
+@pytest.mark.parametrize("deg", [0, 30, 45, 90, -30, 120])
+def test_blob_becomes_an_oriented_opening(deg):
+    mask = np.zeros((300, 300), np.uint8)
+    box = cv2.boxPoints(((140, 160), (80, 12), -deg))  # cv2 turns clockwise on screen
+    cv2.fillPoly(mask, [np.round(box).astype(np.int32)], 1)
+    prob = np.full(mask.shape, 0.8, np.float32)
+    (o,) = learned._blobs(mask > 0, prob, "window")
+    assert o.kind == "window"
+    assert o.center == pytest.approx((140, 160), abs=1.0)
+    assert o.width == pytest.approx(81, abs=2) and o.depth == pytest.approx(13, abs=2)
+    expected = (deg + 90) % 180 - 90
+    assert min(abs(o.angle - expected), 180 - abs(o.angle - expected)) < 1.5
+    assert o.confidence == pytest.approx(0.8)
+
+
+def test_specks_are_not_openings():
+    mask = np.zeros((50, 50), bool)
+    mask[10:12, 10:12] = True
+    assert learned._blobs(mask, np.ones(mask.shape, np.float32), "door") == []
