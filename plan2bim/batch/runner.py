@@ -138,6 +138,8 @@ def _worker_main(conn: multiprocessing.connection.Connection, config: Config,
     signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
     _die_with_parent()
     _limit_threads(threads)
+    if convert is None:  # import the pipeline now, so that no plan's time (or timeout) pays for it
+        from .. import pipeline  # noqa: F401
     conn.send(_READY)
     while True:
         try:
@@ -238,7 +240,9 @@ def run_local(
             busy = [s for s in slots if s.job is not None]
             if not busy:
                 return
-            deadline = min(s.started + timeout for s in busy) if timeout else None
+            # A plan's clock starts when its worker is ready: starting Python is not the plan's time.
+            timed = [s.started + timeout for s in busy if s.ready] if timeout else []
+            deadline = min(timed) if timed else None
             wait_s = None if deadline is None else max(0.0, deadline - time.monotonic())
             ready = set(multiprocessing.connection.wait(
                 [s.conn for s in busy] + [s.process.sentinel for s in busy], wait_s))
@@ -255,7 +259,7 @@ def run_local(
                         dead = True  # died while answering: handled as a crash below
                     else:
                         if msg == _READY:
-                            slot.ready = True
+                            slot.ready, slot.started = True, time.monotonic()
                         else:
                             slot.job = None
                             yield msg
@@ -275,7 +279,7 @@ def run_local(
                     slots[i] = start()
                     yield _failure(job, "failed", f"{job.source}: the worker process died ({why}); "
                                    "out of memory, or a crash in a native library", now - slot.started)
-                elif timeout and now - slot.started >= timeout:
+                elif timeout and slot.ready and now - slot.started >= timeout:
                     log.warning("%s: over the %g s timeout, killed", job.source, timeout)
                     retire(slot)
                     slots[i] = start()
@@ -367,6 +371,11 @@ def run_dask(
     except ImportError as e:  # pragma: no cover - a dependency of the package
         raise Plan2BimError(f"--dask and --scheduler need the 'distributed' package ({e})") from None
 
+    # distributed sets its own loggers to INFO; follow the level the application chose (-v).
+    root_level = logging.getLogger().getEffectiveLevel()
+    if root_level > logging.INFO:
+        logging.getLogger("distributed").setLevel(root_level)
+
     with contextlib.ExitStack() as stack:
         try:
             if scheduler:
@@ -374,7 +383,7 @@ def run_dask(
             else:
                 cluster = stack.enter_context(LocalCluster(
                     n_workers=max(1, workers or default_workers()), threads_per_worker=1,
-                    processes=True, dashboard_address=":0"))
+                    processes=True, dashboard_address=":0", silence_logs=root_level))
                 client = stack.enter_context(Client(cluster))
         except (OSError, TimeoutError) as e:
             raise Plan2BimError(f"cannot reach the Dask scheduler {scheduler or ''}: {e}") from None
