@@ -44,8 +44,10 @@ def build_storey(
     wall_ids = {i: f"{sid}-W{i + 1}" for i in range(len(plan.walls))}
     walls: list[Wall] = []
     for i, seg in enumerate(plan.walls):
-        rect = Polygon(to_in(seg.corners()))
-        cut = rect
+        drawn = [Polygon(to_in(np.asarray(p.exterior.coords)),
+                         [to_in(np.asarray(r.coords)) for r in p.interiors])
+                 for p in plan.footprints[i]]
+        cut = unary_union([d.buffer(0) for d in drawn])
         for _, h in by_wall.get(i, []):
             cut = cut.difference(Polygon(to_in(_opening_box(seg, h.offset, h.width))))
         p0, p1 = to_m(to_in([seg.p0, seg.p1]))

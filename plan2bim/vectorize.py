@@ -46,6 +46,8 @@ class PlanGraph:
     """Per wall: whether one of its faces touches the outside."""
     thickness: float
     """Typical wall thickness, pixels."""
+    footprints: list[list[Polygon]]
+    """Per wall: its outline as drawn (the wall-mask pixels nearest to its axis), in pixels."""
 
 
 def vectorize(det: Detections, px_per_m: float, config: Config = Config()) -> PlanGraph:
@@ -65,7 +67,78 @@ def vectorize(det: Detections, px_per_m: float, config: Config = Config()) -> Pl
     min_room_area_px = config.tolerances.min_room_area_m2 * px_per_m**2
     rooms, outside = _rooms(mask, segs, width, min_room_area_px, MAX_BRIDGE_M * px_per_m, config)
     external = [_is_external(s, outside) for s in segs]
-    return PlanGraph(walls=segs, openings=hosted, rooms=rooms, external=external, thickness=width)
+    footprints = _drawn_footprints(mask, segs)
+    return PlanGraph(walls=segs, openings=hosted, rooms=rooms, external=external, thickness=width,
+                     footprints=footprints)
+
+
+def _drawn_footprints(mask: np.ndarray, segs: list[Segment]) -> list[list[Polygon]]:
+    """Split the wall mask among the walls: each pixel goes to the nearest axis within reach.
+
+    The drawn outline is what a person checks the result against (and what ground truth is
+    drawn as); curved and irregular walls keep their shape here while their axis is straight.
+    """
+    h, w = mask.shape
+    if not segs:
+        return []
+    axes = np.zeros((h, w), np.uint16)
+    for i, s in enumerate(segs):
+        a = tuple(int(round(v)) for v in s.p0)
+        b = tuple(int(round(v)) for v in s.p1)
+        cv2.line(axes, a, b, i + 1, 1)
+    dist, labels = cv2.distanceTransformWithLabels(
+        (axes == 0).astype(np.uint8), cv2.DIST_L2, 5, labelType=cv2.DIST_LABEL_PIXEL)
+    lab2wall = np.zeros(int(labels.max()) + 1, np.int32)
+    on_axis = axes > 0
+    lab2wall[labels[on_axis]] = axes[on_axis]
+    owner = lab2wall[labels]
+    reach = np.array([0.0] + [s.thickness * 0.75 + 2.0 for s in segs])
+    owner = np.where(mask & (dist <= reach[owner]), owner, 0)
+    out: list[list[Polygon]] = []
+    for i, s in enumerate(segs):
+        x0, y0, x1, y1 = _bbox(s, h, w)
+        crop = (owner[y0:y1, x0:x1] == i + 1).astype(np.uint8)
+        polys = _mask_polygons(crop, (x0, y0))
+        if not polys:  # nothing drawn there (an opening-only wall): fall back to the rectangle
+            polys = [Polygon(s.corners())]
+        out.append(polys)
+    return out
+
+
+def _bbox(s: Segment, h: int, w: int) -> tuple[int, int, int, int]:
+    c = s.corners()
+    pad = int(s.thickness) + 3
+    x0, y0 = np.floor(c.min(axis=0)).astype(int) - pad
+    x1, y1 = np.ceil(c.max(axis=0)).astype(int) + pad
+    return max(x0, 0), max(y0, 0), min(x1, w), min(y1, h)
+
+
+def _mask_polygons(crop: np.ndarray, origin: tuple[int, int]) -> list[Polygon]:
+    """Polygons (with holes) of a binary crop, in full-image pixel coordinates (pixel edges)."""
+    contours, hier = cv2.findContours(crop, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    if hier is None:
+        return []
+    hier = hier.reshape(-1, 4)
+    out = []
+    ox, oy = origin
+    for k, c in enumerate(contours):
+        if hier[k][3] != -1 or len(c) < 3:
+            continue
+        # contour points are pixel centres; push them out by half a pixel so areas match
+        shell = Polygon(c.reshape(-1, 2) + (ox + 0.5, oy + 0.5)).buffer(0.5, join_style="mitre")
+        holes = []
+        j = hier[k][2]
+        while j != -1:
+            if len(contours[j]) >= 3:
+                holes.append(Polygon(contours[j].reshape(-1, 2) + (ox + 0.5, oy + 0.5)).buffer(-0.5, join_style="mitre"))
+            j = hier[j][0]
+        poly = shell
+        for hole in holes:
+            if not hole.is_empty:
+                poly = poly.difference(hole)
+        if not poly.is_empty and poly.area >= 2.0:
+            out.extend(list(poly.geoms) if hasattr(poly, "geoms") else [poly])
+    return out
 
 
 def _parallel(a: Segment, b: Segment, tol: float = PARALLEL_DEG) -> bool:
