@@ -19,6 +19,7 @@ from pathlib import Path
 from ..config import Config
 from ..errors import InputError, Plan2BimError
 from ..export import FORMATS
+from ..load import SUFFIXES
 from . import report as _report
 from .discover import Job, discover, read_list
 from .manifest import Manifest, Record, config_key, file_sha256, needs_work
@@ -109,7 +110,8 @@ def run_batch(
     outdir = Path(outdir).resolve()
     jobs = discover(entries, outdir)
     if not jobs:
-        raise InputError("no plan found in the inputs (extensions: png jpg jpeg tif tiff bmp pdf)")
+        exts = " ".join(s.lstrip(".") for s in SUFFIXES)
+        raise InputError(f"no plan found in the inputs (looked for the extensions {exts})")
 
     t0 = time.monotonic()
     outdir.mkdir(parents=True, exist_ok=True)
