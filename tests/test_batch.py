@@ -210,6 +210,19 @@ def test_manifest_counts_attempts_and_conversions(tmp_path):
     assert mode == "wal"
 
 
+def test_manifest_of_an_older_version_gains_the_new_columns(tmp_path):
+    db = sqlite3.connect(tmp_path / MANIFEST_NAME)
+    db.execute("CREATE TABLE plans (key TEXT PRIMARY KEY, source TEXT, sha256 TEXT, "
+               "config_key TEXT, status TEXT, attempts INTEGER, conversions INTEGER)")
+    db.execute("INSERT INTO plans VALUES ('a.png', 'a.png', 'h', 'k', 'done', 1, 1)")
+    db.commit()
+    db.close()
+    with Manifest(tmp_path) as m:
+        old = m.get("a.png")
+        assert (old.status, old.cpu_seconds, old.outputs, old.error) == ("done", 0.0, {}, "")
+        assert m.put(replace(old, status="failed", error="x")).attempts == 2
+
+
 def test_hash_reused_only_while_size_and_mtime_match(tmp_path):
     p = tmp_path / "a.png"
     p.write_bytes(b"one")

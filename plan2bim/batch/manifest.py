@@ -58,6 +58,8 @@ class Record:
     """Pipeline stage -> seconds."""
     seconds: float = 0.0
     """Wall time of the whole plan, as seen by the worker."""
+    cpu_seconds: float = 0.0
+    """CPU time of the worker on the plan: what it costs, whatever else the machine was doing."""
     px_per_m: float | None = None
     scale_method: str | None = None
     storeys: int = 0
@@ -81,12 +83,21 @@ _JSON_COLUMNS = {"outputs", "timings"}
 _SQL_TYPES = {"int": "INTEGER", "float": "REAL", "float | None": "REAL"}
 
 
-def _schema() -> str:
-    cols = []
-    for f in dataclasses.fields(Record):
-        kind = _SQL_TYPES.get(str(f.type), "TEXT")
-        cols.append(f"{f.name} {kind}" + (" PRIMARY KEY" if f.name == "key" else ""))
-    return f"CREATE TABLE IF NOT EXISTS plans ({', '.join(cols)})"
+def _column(f: dataclasses.Field) -> str:
+    return f"{f.name} {_SQL_TYPES.get(str(f.type), 'TEXT')}"
+
+
+def _create(db: sqlite3.Connection) -> None:
+    """Create the table, or add the columns a manifest of an older plan2bim lacks."""
+    fields = dataclasses.fields(Record)
+    cols = [_column(f) + (" PRIMARY KEY" if f.name == "key" else "") for f in fields]
+    db.execute(f"CREATE TABLE IF NOT EXISTS plans ({', '.join(cols)})")
+    have = {row[1] for row in db.execute("PRAGMA table_info(plans)")}
+    for f in fields:
+        if f.name not in have:
+            plain = isinstance(f.default, int | float | str) and not isinstance(f.default, bool)
+            default = f" DEFAULT {f.default!r}" if plain else ""
+            db.execute(f"ALTER TABLE plans ADD COLUMN {_column(f)}{default}")
 
 
 class Manifest:
@@ -102,7 +113,7 @@ class Manifest:
         # power cut as well as a kill -9.
         self._db.execute("PRAGMA journal_mode=WAL")
         self._db.execute("PRAGMA synchronous=FULL")
-        self._db.execute(_schema())
+        _create(self._db)
         self._db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
         self._db.execute(
             "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)

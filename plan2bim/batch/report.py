@@ -28,7 +28,7 @@ __all__ = ["COLUMNS", "report_rows", "summary", "summary_table", "write_reports"
 
 COLUMNS = (
     "input", "status", "storeys", "walls", "doors", "windows", "spaces", "floor_area_m2",
-    "px_per_m", "scale_method", "seconds", "peak_mb", "error",
+    "px_per_m", "scale_method", "seconds", "cpu_seconds", "peak_mb", "error",
 )
 """Columns of ``report.csv``, in order."""
 
@@ -41,6 +41,7 @@ def report_rows(records: Sequence[Record]) -> list[dict[str, Any]]:
             "doors": r.doors, "windows": r.windows, "spaces": r.spaces,
             "floor_area_m2": round(r.floor_area_m2, 2), "px_per_m": r.px_per_m,
             "scale_method": r.scale_method, "seconds": round(r.seconds, 3),
+            "cpu_seconds": round(r.cpu_seconds, 3),
             "peak_mb": r.peak_mb, "error": r.error,
         }
         for r in records
@@ -62,6 +63,7 @@ def summary(records: Sequence[Record]) -> dict[str, Any]:
         "spaces": sum(r.spaces for r in done),
         "floor_area_m2": round(sum(r.floor_area_m2 for r in done), 2),
         "seconds_per_plan": round(seconds / len(done), 3) if done else None,
+        "cpu_seconds_per_plan": round(sum(r.cpu_seconds for r in done) / len(done), 3) if done else None,
         "peak_mb": max((r.peak_mb for r in records if r.peak_mb), default=None),
     }
 

@@ -70,7 +70,7 @@ def convert_one(
     convert = convert or pipeline_convert
     rec = Record(key=job.key, source=str(job.source), sha256="", config_key="", status="failed",
                  worker=f"{socket.gethostname()}:{os.getpid()}")
-    t0 = time.perf_counter()
+    t0, c0 = time.perf_counter(), time.process_time()
     try:
         building, outputs, timings = convert(job.source, job.outdir, config, tuple(formats), job.stem)
         missing = [f for f, p in outputs.items() if not Path(p).is_file()]
@@ -88,6 +88,7 @@ def convert_one(
         log.exception("%s: unexpected error", job.source)
         rec.error = f"{job.source}: unexpected {type(e).__name__}: {e}"
     rec.seconds = round(time.perf_counter() - t0, 4)
+    rec.cpu_seconds = round(time.process_time() - c0, 4)
     rec.peak_mb = _peak_mb()
     return rec
 
