@@ -42,7 +42,7 @@ class Prepared:
 def preprocess(image: np.ndarray, config: Config = Config()) -> Prepared:
     h, w = image.shape[:2]
     gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
-    inverted = bool(np.median(gray) < 110)
+    inverted = is_blueprint(image, gray)
     rgb = image
     if inverted:
         gray = 255 - gray
@@ -58,6 +58,21 @@ def preprocess(image: np.ndarray, config: Config = Config()) -> Prepared:
                     to_input=to_input, input_size=(w, h))
 
 
+def is_blueprint(rgb: np.ndarray, gray: np.ndarray) -> bool:
+    """Light lines on a dark sheet: a dark, and either near-black or strongly coloured, paper.
+
+    A plan printed on a mid-grey background (estate agents do this) is dark too, but neutral:
+    its lines are still the darkest ink, so it must not be inverted.
+    """
+    paper = float(np.median(gray))
+    if paper >= 110:
+        return False
+    if paper < 60:
+        return True
+    sat = cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV)[:, :, 1]
+    return float(np.median(sat)) > 80
+
+
 def ink_mask(rgb: np.ndarray, gray: np.ndarray) -> np.ndarray:
     """Pixels darker than the paper by Otsu's cut.
 
@@ -67,7 +82,13 @@ def ink_mask(rgb: np.ndarray, gray: np.ndarray) -> np.ndarray:
     t, _ = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     # Otsu on a mostly white sheet can land high; keep the cut where ink really is dark.
     t = min(float(t), 200.0)
-    return gray <= t
+    ink = gray <= t
+    if ink.mean() > 0.35:
+        # Most of the sheet is "dark": Otsu split a grey background from white rooms. The
+        # drawing's ink is the darkest class of three: split the dark class again.
+        t2, _ = cv2.threshold(gray[ink].reshape(1, -1), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
+        ink = gray <= min(float(t2), t)
+    return ink
 
 
 def estimate_skew(gray: np.ndarray) -> float:

@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 
 OPEN_FRACTION = 0.3
 """The opening kernel is this fraction of the typical wall thickness: it keeps walls, drops lines."""
+BLOB_FACTOR = 5.0
+"""Ink regions this many typical wall widths thick are areas, not walls."""
 MIN_GAP, MAX_GAP = 1.8, 14.0
 """Gaps between bars from this many to this many wall thicknesses can be doors or windows."""
 
@@ -30,6 +32,12 @@ def wall_mask(ink: np.ndarray) -> tuple[np.ndarray, float, int]:
     """The thick-stroke mask of an ink image, the typical wall thickness and the kernel used."""
     ink8 = ink.astype(np.uint8)
     width = typical_stroke_width(ink8)
+    # Solid areas much thicker than the walls (sheet borders, filled stairs, dark furniture,
+    # shaded zones) are not walls.
+    big = max(int(round(BLOB_FACTOR * width)), 15)
+    core = cv2.morphologyEx(ink8, cv2.MORPH_OPEN, np.ones((big, big), np.uint8))
+    if core.any():
+        ink8 = ink8 & (1 - cv2.dilate(core, np.ones((5, 5), np.uint8)))
     k = max(3, int(round(OPEN_FRACTION * width)) | 1)
     mask = cv2.morphologyEx(ink8, cv2.MORPH_OPEN, np.ones((k, k), np.uint8))
     # Small isolated blobs (bold letters, arrow heads, dots) are not walls.
