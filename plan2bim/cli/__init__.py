@@ -7,7 +7,7 @@ from importlib import import_module
 from ._app import app
 
 # Each subcommand module registers itself on ``app`` when imported.
-for _name in ("convert", "batch", "evaluate", "bench", "train"):
+for _name in ("convert", "batch", "evaluate", "bench", "train", "synth"):
     import_module(f"{__name__}.{_name}")
 
 __all__ = ["app"]
