@@ -52,6 +52,8 @@ class Sample:
     mask: np.ndarray
     labels: list[str]
     family: str
+    style: object
+    """The drawing's ``render.Style``."""
 
 
 def make_sample(index: int, seed: int = 0, style: str = "mixed") -> Sample:
@@ -78,7 +80,7 @@ def make_sample(index: int, seed: int = 0, style: str = "mixed") -> Sample:
     b = labels.building(parts, to_img, (w, h), content_hash(png), pid)
     mask = labels.semantic_mask(parts, to_img, (w, h))
     window_out = st.extras.get("window_out", 0.06) if st.window == "box_out" else 0.0
-    return Sample(pid, image, png, b, mask, labels.yolo_lines(parts, to_img, (w, h), window_out), family)
+    return Sample(pid, image, png, b, mask, labels.yolo_lines(parts, to_img, (w, h), window_out), family, st)
 
 
 def _write_one(args: tuple[int, int, str, str]) -> str:

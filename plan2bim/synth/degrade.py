@@ -131,8 +131,12 @@ def annotate(img: np.ndarray, rng: np.random.Generator, family: str, px_per_m: f
         _logo(img, rng, px_per_m)
 
 
-def warp(img: np.ndarray, rng: np.random.Generator, family: str, paper=(255, 255, 255)) -> tuple[np.ndarray, np.ndarray]:
-    """Skew, turn and rescale the page as a scan does; returns the image and the 3x3 affine it applied."""
+def warp(img: np.ndarray, rng: np.random.Generator, family: str, paper=(255, 255, 255), *,
+         angle: float | None = None, factor: float | None = None) -> tuple[np.ndarray, np.ndarray]:
+    """Skew, turn and rescale the page as a scan does; returns the image and the 3x3 affine it applied.
+
+    ``angle`` (degrees, counter-clockwise) and ``factor`` (resize) override the random draw.
+    """
     h, w = img.shape[:2]
     if family == "r3d":
         f = float(rng.uniform(430, 620)) / max(h, w)
@@ -142,14 +146,18 @@ def warp(img: np.ndarray, rng: np.random.Generator, family: str, paper=(255, 255
         f = 1.0 if rng.random() < 0.75 else float(rng.uniform(0.75, 1.0))
         skew = float(rng.normal(0, 0.25)) if rng.random() < 0.55 else float(rng.uniform(-3, 3))
         quarter = int(rng.choice([1, 2, 3])) if rng.random() < 0.12 else 0
+    if angle is not None:
+        skew, quarter = float(angle), 0
+    if factor is not None:
+        f = float(factor)
     if f != 1.0:
         img = cv2.resize(img, (max(1, round(w * f)), max(1, round(h * f))), interpolation=cv2.INTER_AREA)
     S = np.array([[img.shape[1] / w, 0, 0], [0, img.shape[0] / h, 0], [0, 0, 1]])
-    angle = skew + 90 * quarter
-    if abs(angle) < 1e-9:
+    turn = skew + 90 * quarter
+    if abs(turn) < 1e-9:
         return img, S
     h2, w2 = img.shape[:2]
-    R = cv2.getRotationMatrix2D((w2 / 2, h2 / 2), angle, 1.0)
+    R = cv2.getRotationMatrix2D((w2 / 2, h2 / 2), turn, 1.0)
     c, s = abs(R[0, 0]), abs(R[0, 1])
     nw, nh = int(math.ceil(h2 * s + w2 * c - 1e-6)), int(math.ceil(h2 * c + w2 * s - 1e-6))
     R[0, 2] += nw / 2 - w2 / 2

@@ -24,6 +24,8 @@ Pt = tuple[float, float]
 
 GRID = 0.05
 """Cuts and outline corners snap to this grid (metres), as drawn dimensions do."""
+SLIVER = 0.8
+"""No cut runs closer than this to a parallel edge of the cell it cuts (metres)."""
 MARGIN = 0.06
 """Free wall left between an opening and a junction, besides the joining wall's half thickness."""
 
@@ -309,6 +311,9 @@ def _split_at(cell: Polygon, axis: int, pos: float) -> tuple[Polygon, Polygon, L
         return None
     lo = box(x0 - 1, y0 - 1, pos, y1 + 1) if axis == 0 else box(x0 - 1, y0 - 1, x1 + 1, pos)
     hi = box(pos, y0 - 1, x1 + 1, y1 + 1) if axis == 0 else box(x0 - 1, pos, x1 + 1, y1 + 1)
+    coords = np.asarray(cell.exterior.coords)[:, axis]
+    if np.any((np.abs(coords - pos) > 1e-6) & (np.abs(coords - pos) < SLIVER)):
+        return None
     a, b = cell.intersection(lo), cell.intersection(hi)
     if not isinstance(a, Polygon) or not isinstance(b, Polygon) or a.is_empty or b.is_empty:
         return None
@@ -337,7 +342,14 @@ def _cut_for_fraction(cell: Polygon, axis: int, frac: float) -> float:
         clip = box(x0 - 1, y0 - 1, v, y1 + 1) if axis == 0 else box(x0 - 1, y0 - 1, x1 + 1, v)
         areas.append(cell.intersection(clip).area)
     areas.append(cell.area)
-    return _snap(float(np.interp(frac * cell.area, areas, coords)))
+    pos = _snap(float(np.interp(frac * cell.area, areas, coords)))
+    # A cut just beside a corner of the cell would leave a sliver: continue the corner's edge instead.
+    inner = coords[1:-1]
+    if len(inner):
+        near = inner[np.argmin(np.abs(inner - pos))]
+        if abs(near - pos) < SLIVER:
+            pos = float(near)
+    return pos
 
 
 def _width(p: Polygon) -> tuple[float, float]:
@@ -724,6 +736,7 @@ def _doors(rng, lay: Layout, junc) -> None:
         if (key == frozenset([LIVING, KITCHEN]) and rng.random() < 0.5) or (
                 key == frozenset([HALL, LIVING]) and rng.random() < 0.3) or rng.random() < 0.06:
             edges.append((i, j) if kinds[j] != HALL else (j, i))
+    done = set()
     for parent, child in edges:
         hits = sorted(adj.get((parent, child)) or adj.get((child, parent)), key=lambda h: -(h[2] - h[1]))
         a, b = kinds[parent], kinds[child]
@@ -735,8 +748,19 @@ def _doors(rng, lay: Layout, junc) -> None:
             style, width = "sliding", _snap(rng.uniform(0.8, 1.6))
         for hit in hits:
             if _add_door(rng, lay, junc, hit, width, child, parent, style):
+                done.add(child)
                 break
             if style != "swing" and _add_door(rng, lay, junc, hit, _door_width(rng, a, b), child, parent):
+                done.add(child)
+                break
+    # rooms still shut: a narrow door, sliding if no leaf has room to swing
+    for parent, child in edges:
+        if child in done:
+            continue
+        hits = adj.get((parent, child)) or adj.get((child, parent))
+        for hit in hits:
+            if any(_add_door(rng, lay, junc, hit, 0.6, child, parent, st) for st in ("swing", "sliding")):
+                done.add(child)
                 break
 
 
