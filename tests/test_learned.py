@@ -60,8 +60,9 @@ def test_blob_becomes_an_oriented_opening(deg):
     mask = np.zeros((300, 300), np.uint8)
     box = cv2.boxPoints(((140, 160), (80, 12), -deg))  # cv2 turns clockwise on screen
     cv2.fillPoly(mask, [np.round(box).astype(np.int32)], 1)
-    prob = np.full(mask.shape, 0.8, np.float32)
-    (o,) = learned._blobs(mask > 0, prob, "window")
+    probs = np.zeros((4, *mask.shape), np.float32)
+    probs[3], probs[2] = 0.8, 0.2
+    (o,) = learned._blobs(mask > 0, probs)
     assert o.kind == "window"
     assert o.center == pytest.approx((140, 160), abs=1.0)
     assert o.width == pytest.approx(81, abs=2) and o.depth == pytest.approx(13, abs=2)
@@ -73,4 +74,17 @@ def test_blob_becomes_an_oriented_opening(deg):
 def test_specks_are_not_openings():
     mask = np.zeros((50, 50), bool)
     mask[10:12, 10:12] = True
-    assert learned._blobs(mask, np.ones(mask.shape, np.float32), "door") == []
+    probs = np.full((4, *mask.shape), 0.25, np.float32)
+    assert learned._blobs(mask, probs) == []
+    mask[20:24, 10:30] = True
+    assert learned._blobs(mask, probs, min_side=25) == []
+    assert len(learned._blobs(mask, probs, min_side=15)) == 1
+
+
+def test_a_blob_split_between_door_and_window_is_one_opening():
+    mask = np.zeros((60, 100), bool)
+    mask[20:30, 10:70] = True
+    probs = np.zeros((4, 60, 100), np.float32)
+    probs[2, :, :45], probs[3, :, 45:] = 0.9, 0.9  # most of the blob says door
+    (o,) = learned._blobs(mask, probs)
+    assert o.kind == "door" and o.width == pytest.approx(60, abs=1)

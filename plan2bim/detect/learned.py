@@ -33,6 +33,11 @@ MAX_SIDE = 1600
 """Longer pages are scaled down to this many pixels: bounded time, walls still several px thick."""
 MIN_OPENING_AREA_PX = 12.0
 """Door or window blobs smaller than this (at the network's scale) are noise."""
+MIN_OPENING_SIDE = 1.5
+"""Door or window blobs shorter than this many wall thicknesses are specks (a doorway is 3 to 8)."""
+MIN_OPENING_CONFIDENCE = 0.75
+"""Blobs whose mean class probability is lower are dropped. With MIN_OPENING_SIDE, tuned on
+cubicasa-dev (door F1 0.60 -> 0.75, window F1 0.61 -> 0.68 before vectorization)."""
 THREADS = 1
 """onnxruntime threads: batch conversion runs one plan per core, so one plan uses one core."""
 
@@ -69,23 +74,29 @@ def detect(prepared: Prepared, config: Config | None = None) -> Detections:
     probs = class_probabilities(prepared.gray)
     labels = probs.argmax(0)
     wall = labels == 1
-    openings: list[OpeningDetection] = []
-    for c, kind in ((2, "door"), (3, "window")):
-        openings += _blobs(labels == c, probs[c], kind)
     thickness = typical_stroke_width(wall, 50.0) if wall.any() else 0.0
+    openings = [o for o in _blobs(labels >= 2, probs, min_side=max(2.0, MIN_OPENING_SIDE * thickness))
+                if o.confidence >= MIN_OPENING_CONFIDENCE]
     log.debug("learned: %d wall px, %d openings, wall %.1f px", int(wall.sum()), len(openings), thickness)
     return Detections(wall_mask=wall, openings=openings, wall_thickness_px=thickness)
 
 
-def _blobs(mask: np.ndarray, prob: np.ndarray, kind: str) -> list[OpeningDetection]:
-    """One oriented box per connected blob of a class: its long side runs along the wall."""
+def _blobs(mask: np.ndarray, probs: np.ndarray, min_side: float = 0.0) -> list[OpeningDetection]:
+    """One oriented box per connected blob of door or window pixels; its long side runs along the wall.
+
+    Door and window pixels are grouped together and the blob takes the kind with more probability
+    mass: a doorway whose pixels are split between the two classes is one opening, not two.
+    Blobs shorter than ``min_side`` (about a wall thickness) are specks, not openings.
+    """
     n, lab, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
     out = []
     for i in range(1, n):
-        if stats[i, cv2.CC_STAT_AREA] < MIN_OPENING_AREA_PX:
-            continue
         x, y, bw, bh = stats[i, :4]
+        if stats[i, cv2.CC_STAT_AREA] < MIN_OPENING_AREA_PX or max(bw, bh) < min_side:
+            continue
         sub = lab[y:y + bh, x:x + bw] == i
+        door = float(probs[2, y:y + bh, x:x + bw][sub].sum())
+        window = float(probs[3, y:y + bh, x:x + bw][sub].sum())
         pts = (np.column_stack(np.nonzero(sub)[::-1]) + (x, y)).astype(np.float32)
         (cx, cy), (a, b), ang = cv2.minAreaRect(pts)
         # minAreaRect's angle is that of side ``a``, measured with image y down; ours is
@@ -94,7 +105,8 @@ def _blobs(mask: np.ndarray, prob: np.ndarray, kind: str) -> list[OpeningDetecti
         ang = -ang if a >= b else -(ang + 90.0)
         ang = (ang + 90.0) % 180.0 - 90.0
         out.append(OpeningDetection(
-            kind=kind, center=(float(cx), float(cy)), width=float(width + 1), depth=float(depth + 1),
-            angle=float(ang), confidence=float(prob[y:y + bh, x:x + bw][sub].mean()),
+            kind="door" if door >= window else "window", center=(float(cx), float(cy)),
+            width=float(width + 1), depth=float(depth + 1), angle=float(ang),
+            confidence=max(door, window) / float(sub.sum()),
         ))
     return out

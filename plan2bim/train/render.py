@@ -105,6 +105,11 @@ def _draw_opening(img, o, wall, px, ink, lw, rng) -> None:
                 a, b = px([ends[0] + wall.n * f, ends[1] + wall.n * f])
                 cv2.line(img, tuple(np.round(a).astype(int)), tuple(np.round(b).astype(int)), ink, lw, cv2.LINE_AA)
         return
+    if rng.random() < 0.5:  # many drawings run the wall faces (or a threshold) across doorways,
+        # so that only the leaf and swing tell a door from a window
+        for f in ((-t, t) if rng.random() < 0.7 else (0.0,)):
+            a, b = px([ends[0] + wall.n * f, ends[1] + wall.n * f])
+            cv2.line(img, tuple(np.round(a).astype(int)), tuple(np.round(b).astype(int)), ink, lw, cv2.LINE_AA)
     if o.style == "sliding":
         for f, sh in ((-t / 3, 0.0), (t / 3, o.width / 3)):
             a, b = px([ends[0] + wall.n * f + wall.u * sh, ends[1] + wall.n * f - wall.u * (o.width / 3 - sh)])
