@@ -7,6 +7,7 @@ Shared by the classical detector (which looks for the gaps between bars) and the
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
+from functools import cached_property
 
 import cv2
 import numpy as np
@@ -23,21 +24,21 @@ class Segment:
     p1: tuple[float, float]
     thickness: float
 
-    @property
+    @cached_property
     def vector(self) -> np.ndarray:
         return np.subtract(self.p1, self.p0)
 
-    @property
+    @cached_property
     def length(self) -> float:
         return float(np.hypot(*self.vector))
 
-    @property
+    @cached_property
     def direction(self) -> np.ndarray:
         v = self.vector
         n = float(np.hypot(*v))
         return v / n if n > 0 else np.array([1.0, 0.0])
 
-    @property
+    @cached_property
     def angle(self) -> float:
         """Direction in degrees, folded into [0, 180)."""
         return float(np.degrees(np.arctan2(*self.vector[::-1])) % 180.0)

@@ -149,31 +149,40 @@ def _parallel(a: Segment, b: Segment, tol: float = PARALLEL_DEG) -> bool:
 def _merge_collinear(segs: list[Segment], gap: float) -> list[Segment]:
     """Join bars that continue one another (same line, touching or nearly so)."""
     segs = list(segs)
-    merged = True
-    while merged:
-        merged = False
-        for i in range(len(segs)):
-            for j in range(i + 1, len(segs)):
-                a, b = segs[i], segs[j]
-                if not _parallel(a, b, 5.0):
+    changed = True
+    while changed:
+        changed = False
+        i = 0
+        while i < len(segs):
+            j = i + 1
+            while j < len(segs):
+                merged = _merged(segs[i], segs[j], gap)
+                if merged is None:
+                    j += 1
                     continue
-                t = max(a.thickness, b.thickness)
-                s0, o0 = a.project(b.p0)
-                s1, o1 = a.project(b.p1)
-                if max(abs(o0), abs(o1)) > t / 2 or abs(a.thickness - b.thickness) > 0.5 * t:
-                    continue
-                lo, hi = min(s0, s1), max(s0, s1)
-                if lo > a.length + gap + t or hi < -gap - t:
-                    continue
-                new_lo, new_hi = min(0.0, lo), max(a.length, hi)
-                th = (a.thickness * a.length + b.thickness * b.length) / max(a.length + b.length, 1e-9)
-                segs[i] = Segment(a.point_at(new_lo), a.point_at(new_hi), th)
+                segs[i] = merged
                 del segs[j]
-                merged = True
-                break
-            if merged:
-                break
+                changed = True
+            i += 1
     return segs
+
+
+def _merged(a: Segment, b: Segment, gap: float) -> Segment | None:
+    if not _parallel(a, b, 5.0):
+        return None
+    t = max(a.thickness, b.thickness)
+    if abs(a.thickness - b.thickness) > 0.5 * t:
+        return None
+    s0, o0 = a.project(b.p0)
+    s1, o1 = a.project(b.p1)
+    if max(abs(o0), abs(o1)) > t / 2:
+        return None
+    lo, hi = min(s0, s1), max(s0, s1)
+    if lo > a.length + gap + t or hi < -gap - t:
+        return None
+    new_lo, new_hi = min(0.0, lo), max(a.length, hi)
+    th = (a.thickness * a.length + b.thickness * b.length) / max(a.length + b.length, 1e-9)
+    return Segment(a.point_at(new_lo), a.point_at(new_hi), th)
 
 
 def _host_openings(
