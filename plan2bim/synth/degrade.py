@@ -186,13 +186,13 @@ def scan(img: np.ndarray, rng: np.random.Generator, family: str) -> np.ndarray:
             a = float(rng.uniform(0.05, 0.3))
             f32 = f32 * (1 - a) + 255 * a
         # uneven lighting and paper tone: a smooth field from a coarse random grid
-        g = rng.uniform(float(rng.uniform(0.8, 0.97)), 1.0, size=(3, 3)).astype(np.float32) if rng.random() < 0.6 else np.ones((3, 3), np.float32)
+        g = rng.uniform(float(rng.uniform(0.86, 0.97)), 1.0, size=(3, 3)).astype(np.float32) if rng.random() < 0.6 else np.ones((3, 3), np.float32)
         field = cv2.resize(g, (w, h), interpolation=cv2.INTER_CUBIC)
-        tint = np.array([1.0, rng.uniform(0.975, 1.0), rng.uniform(0.93, 1.0)], np.float32) if rng.random() < 0.4 else np.ones(3, np.float32)
+        tint = np.array([1.0, rng.uniform(0.975, 1.0), rng.uniform(0.93, 1.0)], np.float32) if rng.random() < 0.25 else np.ones(3, np.float32)
         f32 = f32 * field[..., None] * tint
         if rng.random() < 0.6:
             sigma = float(rng.uniform(2, 9))
-            f32 += rng.normal(0, sigma, size=(h, w, 1)).astype(np.float32)
+            f32 += rng.standard_normal((h, w, 1), dtype=np.float32) * np.float32(sigma)
         if rng.random() < 0.3:  # dust specks
             n = int(h * w * rng.uniform(2e-5, 2e-4))
             ys, xs = rng.integers(0, h, n), rng.integers(0, w, n)

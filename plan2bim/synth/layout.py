@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from functools import cached_property
 
 import numpy as np
 from shapely import affinity
@@ -59,12 +60,12 @@ class WallSpec:
     def length(self) -> float:
         return math.hypot(self.b[0] - self.a[0], self.b[1] - self.a[1])
 
-    @property
+    @cached_property
     def u(self) -> np.ndarray:
         d = np.subtract(self.b, self.a)
         return d / np.hypot(*d)
 
-    @property
+    @cached_property
     def n(self) -> np.ndarray:
         """Left normal of a->b."""
         u = self.u
@@ -99,6 +100,7 @@ class OpeningSpec:
     height: float = 2.1
     sill: float = 0.0
     entrance: bool = False
+    _symbol: tuple | None = field(default=None, init=False, repr=False, compare=False)
 
     def rect(self, w: WallSpec) -> Polygon:
         """The opening's rectangle in the wall: its clear width by the wall thickness."""
@@ -107,6 +109,12 @@ class OpeningSpec:
 
     def symbol(self, w: WallSpec) -> Polygon:
         """Everything the drawing of the opening covers: the rectangle plus the door swing."""
+        key = (id(w), self.offset, self.width, self.style, self.hinge_at_start, self.side)
+        if self._symbol is None or self._symbol[0] != key:
+            self._symbol = (key, self._make_symbol(w))
+        return self._symbol[1]
+
+    def _make_symbol(self, w: WallSpec) -> Polygon:
         shape = self.rect(w)
         if self.kind != "door" or self.style == "sliding":
             return shape
@@ -856,10 +864,49 @@ _FURNITURE = {
            ("washer", 0.6, 0.6, 0.4)],
     TOILET: [("toilet", 0.4, 0.65, 1.0), ("basin", 0.45, 0.35, 0.8)],
     SAUNA: [("bench", 1.6, 0.6, 1.0), ("stove", 0.5, 0.5, 0.9)],
-    HALL: [("wardrobe", 1.2, 0.6, 0.55), ("stairs", 1.0, 3.0, 0.0)],
+    HALL: [("wardrobe", 1.2, 0.6, 0.55)],
     CLOSET: [("shelf", 1.2, 0.5, 0.8)],
     UTILITY: [("washer", 0.6, 0.6, 0.8), ("boiler", 0.6, 0.6, 0.6), ("counter", 1.2, 0.6, 0.5)],
 }
+
+
+def _edges(poly: Polygon) -> list[tuple[np.ndarray, np.ndarray, float]]:
+    c = np.asarray(poly.exterior.coords)
+    out = []
+    for p, q in zip(c, c[1:], strict=False):
+        L = float(np.hypot(*(q - p)))
+        if L > 0.5:
+            out.append((p, q, L))
+    return out
+
+
+def _place_fixture(rng, lay: Layout, ri: int, kind: str, fw: float, fd: float, blocked: list) -> bool:
+    """Stand a fixture against a wall of room ``ri``, clear of doors, windows' swings and other fixtures."""
+    poly = lay.rooms[ri].polygon
+    edges = _edges(poly)
+    for _ in range(10):
+        p, q, L = edges[int(rng.integers(len(edges)))]
+        if L < fw + 0.05:
+            continue
+        u = (q - p) / L
+        inward = np.array([-u[1], u[0]])  # polygon exterior is counter-clockwise
+        if not poly.contains(Point(*((p + q) / 2 + inward * 0.05))):
+            inward = -inward
+        s = rng.uniform(fw / 2, L - fw / 2)
+        if rng.random() < 0.5:  # furniture likes corners
+            s = fw / 2 if rng.random() < 0.5 else L - fw / 2
+        center = p + u * s + inward * (fd / 2 + 0.005)
+        ang = math.degrees(math.atan2(u[1], u[0]))
+        if _cross(u, inward) < 0:
+            ang += 180
+        f = Fixture(kind, (float(center[0]), float(center[1])), (fw, fd), ang % 360, ri)
+        fp = f.polygon()
+        if not poly.buffer(1e-3).contains(fp) or any(fp.intersects(b) for b in blocked):
+            continue
+        blocked.append(fp.buffer(0.05))
+        lay.fixtures.append(f)
+        return True
+    return False
 
 
 def _furnish(rng, lay: Layout, density: float, stairs: bool) -> None:
@@ -872,51 +919,24 @@ def _furnish(rng, lay: Layout, density: float, stairs: bool) -> None:
                 (-op.width / 2, -w.thickness / 2 - 0.7), (op.width / 2, -w.thickness / 2 - 0.7),
                 (op.width / 2, w.thickness / 2 + 0.7), (-op.width / 2, w.thickness / 2 + 0.7))])])
         blocked.append(sym)
+    kinds = [r.kind for r in lay.rooms]
+    if stairs:  # a straight flight along a wall of the hall, else of the living room, else anywhere
+        order = sorted(range(len(kinds)), key=lambda i: ({HALL: 0, LIVING: 1}.get(kinds[i], 2), -lay.rooms[i].cell.area))
+        run, width = _snap(rng.uniform(2.4, 3.6)), _snap(rng.uniform(0.85, 1.1))
+        for ri in order:
+            if lay.rooms[ri].polygon is not None and _place_fixture(rng, lay, ri, "stairs", run, width, blocked):
+                break
     for ri, room in enumerate(lay.rooms):
-        poly = room.polygon
-        if poly is None:
+        if room.polygon is None:
             continue
         items = list(_FURNITURE.get(room.kind, []))
-        if room.kind == LIVING and KITCHEN not in [r.kind for r in lay.rooms]:
+        if room.kind == LIVING and KITCHEN not in kinds:
             items = [("counter", 2.4, 0.6, 1.0), ("fridge", 0.6, 0.6, 0.6)] + items
         if room.kind == BEDROOM and rng.random() < 0.5:
             items[0] = ("bed", 0.9, 2.0, 0.8)
-        if room.kind == HALL:
-            items = [it for it in items if it[0] != "stairs"] + ([("stairs", 1.0, _snap(rng.uniform(2.6, 3.6)), 1.0)] if stairs else [])
-        if room.kind == LIVING and stairs and HALL not in [r.kind for r in lay.rooms]:
-            items.append(("stairs", 1.0, _snap(rng.uniform(2.6, 3.6)), 1.0))
-        edges = []
-        c = list(poly.exterior.coords)
-        for p, q in zip(c, c[1:], strict=False):
-            p, q = np.array(p), np.array(q)
-            L = float(np.hypot(*(q - p)))
-            if L > 0.5:
-                edges.append((p, q, L))
         for kind, fw, fd, prob in items:
-            if rng.random() > prob * (density if kind != "stairs" else 1.0):
-                continue
-            for _ in range(10):
-                p, q, L = edges[int(rng.integers(len(edges)))]
-                if L < fw + 0.05:
-                    continue
-                u = (q - p) / L
-                inward = np.array([-u[1], u[0]])  # polygon exterior is counter-clockwise
-                if not poly.contains(Point(*((p + q) / 2 + inward * 0.05))):
-                    inward = -inward
-                s = rng.uniform(fw / 2, L - fw / 2)
-                if rng.random() < 0.5:  # furniture likes corners
-                    s = fw / 2 if rng.random() < 0.5 else L - fw / 2
-                center = p + u * s + inward * (fd / 2 + 0.005)
-                ang = math.degrees(math.atan2(u[1], u[0]))
-                if _cross(u, inward) < 0:
-                    ang += 180
-                f = Fixture(kind, (float(center[0]), float(center[1])), (fw, fd), ang % 360, ri)
-                fp = f.polygon()
-                if not poly.buffer(1e-3).contains(fp) or any(fp.intersects(b) for b in blocked):
-                    continue
-                blocked.append(fp.buffer(0.05))
-                lay.fixtures.append(f)
-                break
+            if rng.random() <= prob * density:
+                _place_fixture(rng, lay, ri, kind, fw, fd, blocked)
 
 
 # --------------------------------------------------------------------------------------------
@@ -971,7 +991,7 @@ def make_layout(rng: np.random.Generator, kind: str | None = None, outline: Poly
         r.polygon = _largest(r.cell.difference(bands))
         if r.polygon is not None:
             r.polygon = Polygon(_ccw(list(r.polygon.exterior.coords[:-1])))
-    _furnish(rng, lay, density, stairs=kind == "house" and rng.random() < 0.5)
+    _furnish(rng, lay, density, stairs=rng.random() < (0.7 if kind == "house" else 0.05))
     return lay
 
 

@@ -200,10 +200,17 @@ class _Canvas:
         self.poly(pts, color, closed=False, lw=lw)
 
     def text(self, at, txt: str, size_m: float, color: Color | None = None, angle: int = 0, font: str | None = None,
-             px_size: int | None = None) -> None:
+             fit_m: float | None = None) -> None:
+        """Queue text centred at ``at``; ``fit_m`` shrinks it to fit that many metres of width."""
         xy = self.px([at])[0]
-        size = px_size or max(7, int(round(size_m * self.s / 0.72)))
-        self.texts.append((float(xy[0]), float(xy[1]), txt, size, color or self.st.ink, angle, font or self.st.font))
+        font = font or self.st.font
+        size = max(7, int(round(size_m * self.s / 0.72)))
+        if fit_m is not None:
+            box = ImageDraw.Draw(Image.new("L", (1, 1))).multiline_textbbox((0, 0), txt, font=_font(font, size))
+            room = fit_m * self.s
+            if box[2] - box[0] > room:
+                size = max(6, int(size * room / (box[2] - box[0])))
+        self.texts.append((float(xy[0]), float(xy[1]), txt, size, color or self.st.ink, angle, font))
 
     def flush_text(self) -> None:
         """Draw the queued text with Pillow (one conversion for all of it)."""
@@ -242,26 +249,23 @@ def _rings(geom) -> list[np.ndarray]:
 def _draw_walls(cv: _Canvas, lay: Layout, cut: list, rng: np.random.Generator) -> None:
     st = cv.st
     h, w = cv.img.shape[:2]
-    alpha = np.zeros((h, w), np.uint8)
     ext = [g for g, wl in zip(cut, lay.walls, strict=True) if wl.exterior]
     inner = [g for g, wl in zip(cut, lay.walls, strict=True) if not wl.exterior]
     groups = [(inner, st.interior_wall), (ext, st.wall)]  # exterior last: it covers the joints
     union = unary_union(cut)
     if st.wall_mode in ("solid", "fill_outline"):
         for geoms, color in groups:
-            a = np.zeros((h, w), np.uint8)
             # fillPoly fills even-odd: overlapping footprints must be merged first
             polys = [cv._fx(r) for r in _rings(unary_union(geoms))]
             if polys:
-                cv2.fillPoly(a, polys, 255, cv2.LINE_AA, _SHIFT)
-            fill = st.wall_inner if st.wall_mode == "fill_outline" else color
-            _blend(cv.img, a, fill)
-            np.maximum(alpha, a, out=alpha)
+                cv2.fillPoly(cv.img, polys, st.wall_inner if st.wall_mode == "fill_outline" else color,
+                             cv2.LINE_AA, _SHIFT)
     else:
         polys = [cv._fx(r) for r in _rings(union)]
-        cv2.fillPoly(alpha, polys, 255, cv2.LINE_AA, _SHIFT)
-        _blend(cv.img, alpha, st.wall_inner)
+        cv2.fillPoly(cv.img, polys, st.wall_inner, cv2.LINE_AA, _SHIFT)
         if st.wall_mode == "hatch":
+            alpha = np.zeros((h, w), np.uint8)
+            cv2.fillPoly(alpha, polys, 255, cv2.LINE_AA, _SHIFT)
             layer = np.zeros((h, w), np.uint8)
             step = max(3, int(round(cv.s * rng.uniform(0.04, 0.08))))
             for k in range(-h, w, step):
@@ -273,11 +277,13 @@ def _draw_walls(cv: _Canvas, lay: Layout, cut: list, rng: np.random.Generator) -
 
 
 def _blend(img: np.ndarray, alpha: np.ndarray, color: Color) -> None:
-    ys, xs = np.nonzero(alpha)
-    if len(ys) == 0:
+    """Paint ``color`` over ``img`` with coverage ``alpha`` (uint8), within alpha's bounding box."""
+    x, y, w, h = cv2.boundingRect(alpha)
+    if w == 0 or h == 0:
         return
-    a = (alpha[ys, xs].astype(np.float32) / 255.0)[:, None]
-    img[ys, xs] = (img[ys, xs] * (1 - a) + np.asarray(color, np.float32) * a + 0.5).astype(np.uint8)
+    roi = img[y:y + h, x:x + w]
+    a = alpha[y:y + h, x:x + w, None].astype(np.uint16)
+    roi[:] = ((roi * (255 - a) + np.asarray(color, np.uint16) * a + 127) // 255).astype(np.uint8)
 
 
 # --------------------------------------------------------------------------------------------
@@ -468,13 +474,16 @@ def _draw_fixture(cv: _Canvas, f: Fixture, rng: np.random.Generator) -> None:
     elif k == "stove":
         rect(-hw, -hd, hw, hd)
         _zigzag(cv, L, 0.0, w, hd)
-    elif k == "stairs":
+    elif k == "stairs":  # a straight flight: treads across, an arrow up the run
         rect(-hw, -hd, hw, hd)
         step = float(rng.uniform(0.24, 0.3))
-        for y in np.arange(-hd + step, hd, step):
-            cv.line(L(-hw, y), L(hw, y))
-        cv.line(L(0, -hd + 0.15), L(0, hd - 0.1))
-        cv.poly([L(-0.12, hd - 0.3), L(0, hd - 0.1), L(0.12, hd - 0.3)], closed=False)
+        for x in np.arange(-hw + step, hw - 0.01, step):
+            cv.line(L(x, -hd), L(x, hd))
+        up = 1 if rng.random() < 0.5 else -1
+        cv.line(L(-up * (hw - 0.15), 0), L(up * (hw - 0.1), 0))
+        cv.poly([L(up * (hw - 0.3), -0.12), L(up * (hw - 0.1), 0), L(up * (hw - 0.3), 0.12)], closed=False)
+        if rng.random() < 0.4:  # the cut line of a flight that goes on upstairs
+            cv.line(L(-hw * 0.1, -hd), L(hw * 0.25, hd))
 
 
 def _zigzag(cv: _Canvas, L, cx: float, cw: float, hd: float) -> None:
@@ -557,7 +566,7 @@ def _labels(cv: _Canvas, lay: Layout, rng: np.random.Generator) -> None:
         x0, y0, x1, y1 = r.polygon.bounds
         size = st.text_m * (0.75 if r.polygon.area < 4 else 1.0) * (0.8 if "\n" in txt else 1.0)
         angle = 90 if (y1 - y0) > 1.6 * (x1 - x0) and (x1 - x0) < 2.0 and rng.random() < 0.6 else 0
-        cv.text((at.x, at.y), txt, size, angle=angle)
+        cv.text((at.x, at.y), txt, size, angle=angle, fit_m=0.9 * ((x1 - x0) if angle == 0 else (y1 - y0)))
     for b in lay.balconies:
         c = b.centroid
         x0, y0, x1, y1 = b.bounds
