@@ -23,22 +23,60 @@ _WORDS = ["kaapit", "Lasitettu parveke", "2 krs", "1 krs", "varasto", "takka", "
 
 
 def _handwriting(img: np.ndarray, rng: np.random.Generator, scale: float) -> None:
+    """A note by hand: a word in a font, slanted and wobbled, or an illegible cursive scrawl."""
     h, w = img.shape[:2]
-    txt = str(rng.choice(_WORDS))
-    font = int(rng.choice([cv2.FONT_HERSHEY_SCRIPT_SIMPLEX, cv2.FONT_HERSHEY_SCRIPT_COMPLEX, cv2.FONT_HERSHEY_SIMPLEX]))
-    fs = scale * float(rng.uniform(0.25, 0.5)) / 22
-    th = max(1, int(round(fs * 1.6)))
-    (tw, tht), base = cv2.getTextSize(txt, font, fs, th)
-    pw, ph = tw + 20, tht + base + 20
-    if pw >= w or ph >= h:
-        return
-    patch = np.zeros((ph, pw), np.uint8)
-    cv2.putText(patch, txt, (10, tht + 10), font, fs, 255, th, cv2.LINE_AA, False)
-    ang = float(rng.normal(0, 12))
+    size = max(8, int(scale * float(rng.uniform(0.18, 0.35))))
+    if rng.random() < 0.55:
+        from PIL import Image, ImageDraw
+
+        from .render import FONTS, _font
+
+        txt = str(rng.choice(_WORDS))
+        f = _font(str(rng.choice(FONTS)), size)
+        box = ImageDraw.Draw(Image.new("L", (1, 1))).textbbox((0, 0), txt, font=f)
+        pw, ph = box[2] + size, box[3] + size
+        im = Image.new("L", (pw, ph), 0)
+        ImageDraw.Draw(im).text((size // 2, size // 4), txt, fill=255, font=f)
+        patch = np.asarray(im)
+        # slant, then a wavy baseline and wobbly strokes
+        shear = float(rng.uniform(-0.35, 0.1))
+        patch = cv2.warpAffine(patch, np.float32([[1, shear, -shear * ph / 2], [0, 1, 0]]), (pw, ph))
+        yy, xx = np.mgrid[0:ph, 0:pw].astype(np.float32)
+        amp, per = float(rng.uniform(0.5, 2.5)), float(rng.uniform(20, 60))
+        mx = xx + np.sin(yy / 7 + float(rng.uniform(0, 6))) * 0.8
+        my = yy + amp * np.sin(xx / per + float(rng.uniform(0, 6)))
+        patch = cv2.remap(patch, mx, my, cv2.INTER_LINEAR)
+    else:
+        patch = _cursive(rng, size)
+        ph, pw = patch.shape
+    ang = float(rng.normal(0, 10))
     M = cv2.getRotationMatrix2D((pw / 2, ph / 2), ang, 1.0)
     patch = cv2.warpAffine(patch, M, (pw, ph))
+    if pw >= w or ph >= h:
+        return
     x, y = int(rng.integers(0, w - pw)), int(rng.integers(0, h - ph))
     _ink(img[y:y + ph, x:x + pw], patch, _INK[int(rng.integers(len(_INK)))])
+
+
+def _cursive(rng: np.random.Generator, size: int) -> np.ndarray:
+    """Joined-up loops of varying height, broken into words: handwriting nobody can read."""
+    letters = int(rng.integers(5, 22))
+    per = 24
+    t = np.linspace(0, letters * 2 * np.pi, letters * per)
+    amp = np.repeat(rng.uniform(0.25, 0.5, letters) * np.where(rng.random(letters) < 0.25, 2.0, 1.0), per) * size
+    step = size * float(rng.uniform(0.35, 0.55))
+    x = t / (2 * np.pi) * step + 0.35 * amp * np.cos(t + np.pi / 2)
+    y = -0.5 * amp * (1 - np.cos(t)) + np.cumsum(rng.normal(0, 0.15, t.size))
+    x += np.cumsum(np.where(rng.random(t.size) < 0.01, step, 0.0))  # gaps between words
+    pts = np.stack([x - x.min() + size, y - y.min() + size], 1)
+    ph, pw = int(pts[:, 1].max()) + size, int(pts[:, 0].max()) + size
+    patch = np.zeros((ph, pw), np.uint8)
+    th = max(1, int(round(size / 18)))
+    breaks = np.flatnonzero(np.diff(x) > step * 0.8)
+    for seg in np.split(pts, breaks + 1):
+        if len(seg) > 1:
+            cv2.polylines(patch, [np.round(seg * 4).astype(np.int32)], False, 255, th, cv2.LINE_AA, 2)
+    return patch
 
 
 def _ink(region: np.ndarray, alpha: np.ndarray, color) -> None:
@@ -198,6 +236,11 @@ def scan(img: np.ndarray, rng: np.random.Generator, family: str) -> np.ndarray:
             ys, xs = rng.integers(0, h, n), rng.integers(0, w, n)
             f32[ys, xs] = rng.uniform(0, 120, size=(n, 1))
     out = np.clip(f32, 0, 255).astype(np.uint8)
+    if not digital and rng.random() < 0.06:  # the scanner lid's shadow along one edge
+        k = int(rng.integers(3, max(4, min(h, w) // 40)))
+        edge = int(rng.integers(4))
+        sl = [np.s_[:k, :], np.s_[-k:, :], np.s_[:, :k], np.s_[:, -k:]][edge]
+        out[sl] = (out[sl] * float(rng.uniform(0.1, 0.5))).astype(np.uint8)
     if family != "r3d" and rng.random() < 0.03:  # a blueprint: light lines on blue
         lum = cv2.cvtColor(out, cv2.COLOR_RGB2GRAY).astype(np.float32)[..., None] / 255.0
         blue = np.array(rng.choice([(20, 50, 120), (10, 30, 80), (30, 70, 140)]), np.float32)

@@ -503,7 +503,7 @@ _FI = {
 }
 _EN = {
     LIVING: ["Living Room", "Reception", "Lounge", "Sitting Room", "Living/Dining Room"], KITCHEN: ["Kitchen", "Kitchen/Diner"],
-    BEDROOM: ["Bedroom"], BATH: ["Bathroom", "Shower Room", "Bathroom"], TOILET: ["WC", "Cloakroom"], SAUNA: ["Sauna"],
+    BEDROOM: ["Bedroom"], BATH: ["Bathroom", "Shower Room", "Bathroom"], TOILET: ["WC", "Cloakroom"], SAUNA: ["Store", "Utility", "Sauna", "Cupboard"],
     HALL: ["Hall", "Entrance Hall", "Hallway"], CLOSET: ["Store", "Cupboard", "Wardrobe"], UTILITY: ["Utility", "Study"],
     OUTDOOR: ["Balcony", "Terrace"],
 }
@@ -753,7 +753,11 @@ def render(parts: list[Layout], style: Style, rng: np.random.Generator, max_side
             _dimensions(cv, lay, rng)
         if style.extras.get("arrows") or (style.family == "r3d" and rng.random() < 0.4):
             _in_arrow(cv, lay)
-    _page_text(cv, parts, (x0, y0, x1, y1), (x0 - pad[0], y0 - pad[1], x1 + pad[2], y1 + pad[3]), rng)
+    page = (x0 - pad[0], y0 - pad[1], x1 + pad[2], y1 + pad[3])
+    _page_text(cv, parts, (x0, y0, x1, y1), page, rng)
+    if rng.random() < 0.08:  # a drawing frame round the sheet
+        k = float(rng.uniform(0.1, 0.3))
+        cv.poly([(page[0] + k, page[1] + k), (page[2] - k, page[1] + k), (page[2] - k, page[3] - k), (page[0] + k, page[3] - k)])
     cv.flush_text()
     return Drawing(image=img, to_px=to_px, px_per_m=s)
 
