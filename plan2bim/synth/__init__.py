@@ -30,6 +30,7 @@ if TYPE_CHECKING:  # numpy and the model load with the generator, not with the C
     import numpy as np
 
     from ..model import Building
+    from .render import Style
 
 __all__ = ["STYLES", "Sample", "generate", "make_sample"]
 
@@ -52,8 +53,8 @@ class Sample:
     mask: np.ndarray
     labels: list[str]
     family: str
-    style: object
-    """The drawing's ``render.Style``."""
+    style: Style
+    """How it was drawn."""
 
 
 def make_sample(index: int, seed: int = 0, style: str = "mixed") -> Sample:

@@ -11,13 +11,13 @@ Everything is drawn with anti-aliased OpenCV primitives at sub-pixel precision; 
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from functools import cache
 
 import cv2
 import numpy as np
 from PIL import Image, ImageDraw, ImageFont
-from shapely.geometry import Polygon
+from shapely.geometry import Point, Polygon
 from shapely.ops import polylabel, unary_union
 
 from .layout import (
@@ -670,9 +670,7 @@ def _in_arrow(cv: _Canvas, lay: Layout) -> None:
         return
 
 
-def _pt(p):
-    from shapely.geometry import Point
-
+def _pt(p) -> Point:
     return Point(float(p[0]), float(p[1]))
 
 
@@ -763,6 +761,4 @@ def render(parts: list[Layout], style: Style, rng: np.random.Generator, max_side
 
 
 def _replace_scale(style: Style, s: float) -> Style:
-    from dataclasses import replace
-
     return replace(style, px_per_m=s, lw=max(1, round(style.lw * s / style.px_per_m)))
