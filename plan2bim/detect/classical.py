@@ -22,6 +22,8 @@ log = logging.getLogger(__name__)
 
 OPEN_FRACTION = 0.3
 """The opening kernel is this fraction of the typical wall thickness: it keeps walls, drops lines."""
+LINE_GREY = 225
+"""Pixels darker than this may belong to a thin symbol line."""
 BLOB_FACTOR = 5.0
 """Ink regions this many typical wall widths thick are areas, not walls."""
 MIN_GAP, MAX_GAP = 1.8, 14.0
@@ -53,7 +55,10 @@ def detect(prepared: Prepared, config: Config = Config()) -> Detections:
     segs = extract_segments(mask, k, 2.0 * width)
     thick = _typical_thickness(segs, width)
     gap_unit = float(np.median([sg.thickness for sg in segs])) if segs else width
-    openings = find_gap_openings(segs, mask, prepared.ink, gap_unit)
+    # Door and window symbols are thin lines that scanning makes faint: look for them with a
+    # lighter cut than the walls'.
+    lines = prepared.ink | (prepared.gray < LINE_GREY)
+    openings = find_gap_openings(segs, mask, lines, gap_unit)
     # Openings are not wall: the ground truth of every data set cuts them out, and so do we.
     for o in openings:
         _erase_box(mask, o)
@@ -82,6 +87,7 @@ def find_gap_openings(
     and arc are drawn there.
     """
     h, w = mask.shape
+    near = _near_ink(ink)
     found: list[OpeningDetection] = []
     lo, hi = MIN_GAP * thickness, MAX_GAP * thickness
     for s in segs:
@@ -97,7 +103,7 @@ def find_gap_openings(
             centre = start + step * gap / 2
             if any(np.hypot(*(np.asarray(o.center) - centre)) < thickness for o in found):
                 continue
-            kind, conf = _classify_gap(ink, mask, centre, d, gap, s.thickness)
+            kind, conf = _classify_gap(ink, near, centre, d, gap, s.thickness)
             if kind is None:
                 continue
             found.append(OpeningDetection(
@@ -140,25 +146,59 @@ def _sample_box(img: np.ndarray, centre, d, length: float, depth: float) -> np.n
     return cv2.warpAffine(img.astype(np.uint8), m, (L, D), flags=cv2.INTER_NEAREST) > 0
 
 
-def _classify_gap(ink, mask, centre, d, gap: float, t: float) -> tuple[str | None, float]:
-    inside = _sample_box(ink, centre, d, gap * 0.8, t * 0.9)
+def _classify_gap(ink, near, centre, d, gap: float, t: float) -> tuple[str | None, float]:
+    inside = _sample_box(ink, centre, d, gap * 0.8, t * 1.2)
     rows = inside.mean(axis=1)  # coverage of each line across the wall, along the gap
     lines = _count_runs(rows > 0.6)
+    door = _door_symbol_score(near, centre, d, gap, t)
+    if door >= DOOR_SCORE and door >= 0.25 * lines:
+        return "door", float(min(1.0, door))
     if lines >= 2:
         return "window", float(min(1.0, 0.5 + 0.15 * lines))
-    n = np.array([-d[1], d[0]])
-    best = 0.0
-    for side in (1.0, -1.0):
-        c = np.asarray(centre) + n * side * (t / 2 + gap / 2 + 1)
-        beside = _sample_box(ink, c, d, gap, gap) & ~_sample_box(mask, c, d, gap, gap)
-        # A leaf and a quarter arc of radius ``gap`` hold about 2.5 gap of line; furniture
-        # and text rarely sit exactly there.
-        best = max(best, float(beside.sum()) / (2.5 * gap))
-    if best >= 0.5:
-        return "door", float(min(1.0, 0.4 + 0.3 * best))
     if lines == 1 and rows.max() > 0.8:
         return "window", 0.4
     return None, 0.0
+
+
+DOOR_SCORE = 0.45
+"""Fraction of a door symbol's leaf and swing arc that must be drawn for a gap to be a door."""
+
+
+def _door_symbol_score(near: np.ndarray, centre, d, gap: float, t: float) -> float:
+    """How much of a door leaf and its quarter-circle swing is drawn, for the best of the four
+    hinge positions (either jamb, either side of the wall)."""
+    h, w = near.shape
+    n = np.array([-d[1], d[0]])
+    c = np.asarray(centre, float)
+    best = 0.0
+    k = max(12, int(gap / 2))
+    theta = np.linspace(0.08, np.pi / 2 - 0.08, k)
+    radii = np.linspace(0.15, 0.95, k)
+    for jamb in (-1.0, 1.0):
+        hinge_on_axis = c + d * jamb * gap / 2
+        for side in (-1.0, 1.0):
+            hinge = hinge_on_axis + n * side * t / 2
+            # arc from the far jamb swinging out to the open leaf, radius = gap
+            u, v = -d * jamb, n * side
+            arc = hinge + gap * (np.cos(theta)[:, None] * u + np.sin(theta)[:, None] * v)
+            leaf = hinge + gap * radii[:, None] * v
+            score = 0.5 * (_hits(near, arc, h, w) + _hits(near, leaf, h, w))
+            best = max(best, score)
+    return best
+
+
+def _near_ink(ink: np.ndarray) -> np.ndarray:
+    # Lines drawn a pixel or two off the ideal arc still count.
+    return cv2.dilate(ink.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+
+
+def _hits(near: np.ndarray, pts: np.ndarray, h: int, w: int) -> float:
+    xi = np.round(pts[:, 0]).astype(int)
+    yi = np.round(pts[:, 1]).astype(int)
+    ok = (xi >= 0) & (xi < w) & (yi >= 0) & (yi < h)
+    if not ok.any():
+        return 0.0
+    return float(near[yi[ok], xi[ok]].sum()) / len(pts)
 
 
 def _count_runs(flags: np.ndarray) -> int:
