@@ -26,7 +26,7 @@ LINE_GREY = 225
 """Pixels darker than this may belong to a thin symbol line."""
 BLOB_FACTOR = 5.0
 """Ink regions this many typical wall widths thick are areas, not walls."""
-MIN_GAP, MAX_GAP = 1.8, 14.0
+MIN_GAP, MAX_GAP = 2.4, 14.0
 """Gaps between bars from this many to this many wall thicknesses can be doors or windows."""
 
 
@@ -57,7 +57,8 @@ def detect(prepared: Prepared, config: Config = Config()) -> Detections:
     gap_unit = float(np.median([sg.thickness for sg in segs])) if segs else width
     # Door and window symbols are thin lines that scanning makes faint: look for them with a
     # lighter cut than the walls'.
-    lines = prepared.ink | (prepared.gray < LINE_GREY)
+    paper = float(np.median(prepared.gray))
+    lines = prepared.ink | (prepared.gray < min(LINE_GREY, paper - 30))
     openings = find_gap_openings(segs, mask, lines, gap_unit)
     # Openings are not wall: the ground truth of every data set cuts them out, and so do we.
     for o in openings:
