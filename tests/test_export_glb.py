@@ -200,12 +200,18 @@ def test_spaces_optional(building, tmp_path):
 
 
 def test_duplicate_global_ids_keep_every_element(two_storey_building, tmp_path, caplog):
-    # The raw two-storey sample repeats the walls' GlobalIds on each storey.
+    # Give the second storey's walls the first storey's GlobalIds.
+    import dataclasses
+
+    s1, s2 = two_storey_building.storeys
+    walls2 = [dataclasses.replace(w2, global_id=w1.global_id) for w1, w2 in zip(s1.walls, s2.walls)]
+    dup = dataclasses.replace(two_storey_building,
+                              storeys=[s1, dataclasses.replace(s2, walls=walls2)])
     path = tmp_path / "m.glb"
     with caplog.at_level(logging.WARNING, logger="plan2bim.export.glb"):
-        write_glb(two_storey_building, path)
+        write_glb(dup, path)
     assert "duplicate GlobalId" in caplog.text
-    assert len(_scene(path).graph.nodes_geometry) == len(_expected_nodes(two_storey_building)) + 5
+    assert len(_scene(path).graph.nodes_geometry) == len(_expected_nodes(dup)) + 5
 
 
 def test_opening_at_wall_end_and_unknown_host(building, tmp_path, caplog):
