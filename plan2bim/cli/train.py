@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 
 from ._app import app, console, user_errors
@@ -24,7 +23,7 @@ def train(
     imgsz: Annotated[int, typer.Option("--imgsz", min=32, help="Side of the square training crops, px.")] = 512,
     batch: Annotated[int, typer.Option("--batch", min=1)] = 16,
     steps: Annotated[int, typer.Option("--steps", min=1, help="Optimizer steps per epoch.")] = 100,
-    device: Annotated[str, typer.Option("--device", click_type=click.Choice(["cpu", "cuda"]))] = "cpu",
+    device: Annotated[str, typer.Option("--device", help="cpu or cuda.")] = "cpu",
     workers: Annotated[int, typer.Option("--workers", "-j", min=0, help="Data loader processes.")] = 0,
     seed: Annotated[int, typer.Option("--seed")] = 0,
 ) -> None:
