@@ -204,7 +204,7 @@ def test_duplicate_global_ids_keep_every_element(two_storey_building, tmp_path, 
     import dataclasses
 
     s1, s2 = two_storey_building.storeys
-    walls2 = [dataclasses.replace(w2, global_id=w1.global_id) for w1, w2 in zip(s1.walls, s2.walls)]
+    walls2 = [dataclasses.replace(w2, global_id=w1.global_id) for w1, w2 in zip(s1.walls, s2.walls, strict=True)]
     dup = dataclasses.replace(two_storey_building,
                               storeys=[s1, dataclasses.replace(s2, walls=walls2)])
     path = tmp_path / "m.glb"
