@@ -40,7 +40,7 @@ class Config:
     storey_name: str | None = None
     pages: tuple[int, ...] | None = None
     """1-based page numbers of a PDF to use; None means all pages."""
-    detector: str = "classical"
+    detector: str = "hybrid"
     pdf_dpi: int = 150
     max_pixels: int = 80_000_000
     """Inputs larger than this many pixels are refused (decompression bombs)."""

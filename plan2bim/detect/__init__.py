@@ -16,6 +16,7 @@ Detector = Callable[[Prepared, Config], Detections]
 _REGISTRY: dict[str, tuple[str, str]] = {
     "classical": ("classical", "detect"),
     "learned": ("learned", "detect"),
+    "hybrid": ("hybrid", "detect"),
 }
 
 DETECTORS: tuple[str, ...] = tuple(_REGISTRY)
@@ -34,5 +35,5 @@ def detect(prepared: Prepared, config: Config = Config()) -> Detections:
 
 
 def default_detector() -> str:
-    """The detector used when none is named: the learned one once it ships and is better."""
-    return "classical"
+    """The detector used when none is named (``Config.detector``): see DESIGN.md for why."""
+    return Config().detector

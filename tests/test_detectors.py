@@ -1,0 +1,53 @@
+"""The detectors on a plan of our own making whose doors, windows and walls are known."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from plan2bim.config import Config
+from plan2bim.detect import DETECTORS, default_detector, detect
+from plan2bim.errors import Plan2BimError
+from plan2bim.load import load_pages
+from plan2bim.preprocess import preprocess
+
+FIXTURES = Path(__file__).resolve().parents[1] / "fixtures"
+
+
+@pytest.fixture(scope="module")
+def flat():
+    return preprocess(load_pages(FIXTURES / "flat.png")[0].image)
+
+
+@pytest.mark.parametrize("name", DETECTORS)
+def test_every_detector_finds_the_flats_openings(flat, name: str) -> None:
+    det = detect(flat, Config(detector=name))
+    kinds = sorted(o.kind for o in det.openings)
+    assert kinds.count("door") == 5 and kinds.count("window") == 4
+    assert det.wall_mask.shape == flat.gray.shape and det.wall_mask.dtype == bool
+    # walls are where the ink is thick: the drawn walls are black in the fixture
+    assert flat.gray[det.wall_mask].mean() < 80
+    for o in det.openings:
+        assert 0 <= o.confidence <= 1 and o.width > 0 and o.depth > 0
+
+
+def test_hybrid_takes_classical_walls_and_learned_openings(flat) -> None:
+    cl = detect(flat, Config(detector="classical"))
+    le = detect(flat, Config(detector="learned"))
+    hy = detect(flat, Config(detector="hybrid"))
+    assert not (hy.wall_mask & ~cl.wall_mask).any()  # never more wall than the classical cut
+    assert hy.wall_mask.sum() > 0.8 * cl.wall_mask.sum()
+    # the learned openings, each placed on the classical gap it matches (measured wall end to end)
+    assert [o.kind for o in hy.openings] == [o.kind for o in le.openings]
+    gaps = {o.center for o in cl.openings}
+    assert sum(o.center in gaps for o in hy.openings) >= 8
+    for h, lo in zip(hy.openings, le.openings, strict=True):
+        assert np.hypot(h.center[0] - lo.center[0], h.center[1] - lo.center[1]) < lo.width
+
+
+def test_default_and_unknown_detector() -> None:
+    assert default_detector() in DETECTORS
+    with pytest.raises(Plan2BimError, match="unknown detector"):
+        detect(preprocess(np.full((64, 64, 3), 255, np.uint8)), Config(detector="nope"))
