@@ -635,7 +635,7 @@ def _page_text(cv: _Canvas, parts: list[Layout], bounds: tuple, page: tuple, rng
     if st.family == "r3d":
         if st.header:
             txt = str(rng.choice(_HEAD_EN)).format(sqm=f"{area:.0f}", sqft=f"{area * 10.764:.0f}")
-            cv.text(((x0 + x1) / 2, top), txt, size)
+            cv.text(((x0 + x1) / 2, top), txt, size * float(rng.uniform(1.0, 1.5)), fit_m=page[2] - page[0])
         cv.text(((x0 + x1) / 2 + rng.uniform(-2, 2), bottom + 0.5), str(rng.choice(_FLOOR_EN)), size * 1.1)
         if rng.random() < 0.3:
             cv.text((x0 + 2.0, bottom), "For identification only. Not to scale.", size * 0.7)
