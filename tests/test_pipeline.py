@@ -143,3 +143,18 @@ def test_config_is_a_plain_value() -> None:
     c = Config()
     assert replace(c, wall_height=3.0).wall_height == 3.0 and c.wall_height == 2.7
     assert Config(dpi=300, drawing_scale=50).resolved_scale() == pytest.approx(300 / 0.0254 / 50)
+
+
+def test_sheet_border_and_dimension_lines_are_not_walls() -> None:
+    """fixtures/flat_sheet.png: the flat on a sheet with a wall-thick border, a title block,
+    a dimension line and a north arrow."""
+    s = build_model(FIXTURES / "flat_sheet.png").building.storeys[0]
+    w, h = s.image_size
+    xs = [p[0] for wall in s.walls for poly in wall.footprint_px for p in poly[0]]
+    ys = [p[1] for wall in s.walls for poly in wall.footprint_px for p in poly[0]]
+    assert min(xs) > 40 and max(xs) < w - 20 and min(ys) > 40  # no wall along the border
+    walls, doors, windows, spaces = _counts(s)
+    assert doors == 5 and windows == 4
+    assert s.scale.px_per_m == pytest.approx(50, rel=0.1)
+    big = sorted(sp.area for sp in s.spaces)[-3:]
+    assert big == pytest.approx(FLAT_ROOMS_M2[-3:], rel=0.3)

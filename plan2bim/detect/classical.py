@@ -47,7 +47,40 @@ def wall_mask(ink: np.ndarray) -> tuple[np.ndarray, float, int]:
     min_area = (3 * k) ** 2
     keep = stats[:, cv2.CC_STAT_AREA] >= min_area
     keep[0] = False
-    return keep[lab], width, k
+    out = keep[lab]
+    if _strip_sheet_frame(out, lab, stats, keep, k):
+        n, lab, stats, _ = cv2.connectedComponentsWithStats(out.astype(np.uint8), connectivity=8)
+        keep = stats[:, cv2.CC_STAT_AREA] >= min_area
+        keep[0] = False
+        out = keep[lab]
+    return out, width, k
+
+
+def _strip_sheet_frame(mask: np.ndarray, lab: np.ndarray, stats: np.ndarray, keep: np.ndarray,
+                       k: int) -> bool:
+    """Erase a border drawn around the sheet: a component spanning most of the sheet, in the
+    strip along its own bounding box. A building's outline spanning a tightly cropped plan
+    is not erased: it has walls inside it, far from that strip."""
+    H, W = mask.shape
+    band = max(3 * k, int(0.03 * min(W, H)))
+    found = False
+    for i in np.nonzero(keep)[0]:
+        x, y, w, h, area = (int(v) for v in stats[i])
+        if w < 0.8 * W or h < 0.8 * H or h <= 2 * band or w <= 2 * band:
+            continue
+        comp = lab[y : y + h, x : x + w] == i
+        if comp[band:-band, band:-band].sum() > 0.4 * area:
+            continue
+        # a frame runs the whole length of all four sides
+        sides = (comp[:band].any(axis=0), comp[-band:].any(axis=0),
+                 comp[:, :band].any(axis=1), comp[:, -band:].any(axis=1))
+        if min(float(sd.mean()) for sd in sides) < 0.9:
+            continue
+        strip = np.ones((h, w), bool)
+        strip[band:-band, band:-band] = False
+        mask[y : y + h, x : x + w] &= ~(comp & strip)
+        found = True
+    return found
 
 
 def detect(prepared: Prepared, config: Config = Config()) -> Detections:
