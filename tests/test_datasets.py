@@ -171,3 +171,16 @@ def test_formats_are_the_cli_choices():
     from plan2bim.cli.evaluate import DatasetFormat
 
     assert get_args(DatasetFormat) == FORMATS
+
+
+def test_plan2bim_outdoor_spaces_are_ignored_not_rooms(sample_building) -> None:
+    import dataclasses
+
+    from plan2bim.evaluate.datasets import annotation_from_model
+    from plan2bim.export.json import building_to_dict
+
+    s = sample_building.storeys[0]
+    spaces = [dataclasses.replace(s.spaces[0], name="Outdoor"), s.spaces[1]]
+    b = dataclasses.replace(sample_building, storeys=[dataclasses.replace(s, spaces=spaces)])
+    ann = annotation_from_model(building_to_dict(b))
+    assert len(ann.rooms) == 1 and len(ann.ignore) == 1

@@ -17,6 +17,8 @@ from ..detections import Detections, OpeningDetection
 from ..preprocess import Prepared
 from . import classical, learned
 
+AGREE_PX = 11
+"""The classical wall mask is kept within this many pixels of the learned one."""
 WALLS = "agree"
 """Which wall mask to use: "agree" keeps the classical mask where the learned one agrees
 (measured best on cubicasa-dev); "classical" and "union" are kept for experiments."""
@@ -29,7 +31,7 @@ def detect(prepared: Prepared, config: Config = Config()) -> Detections:
     if WALLS == "union":
         mask |= le.wall_mask
     elif WALLS == "agree":
-        mask &= cv2.dilate(le.wall_mask.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+        mask &= cv2.dilate(le.wall_mask.astype(np.uint8), np.ones((AGREE_PX, AGREE_PX), np.uint8)) > 0
     openings = [_refine(o, cl.openings) for o in le.openings]
     for o in openings:
         classical._erase_box(mask, o)

@@ -392,6 +392,7 @@ def annotation_from_model(
     openings: list[tuple[str, tuple[float, float]]] = []
     opening_areas: list[Area] = []
     rooms: list[Area] = []
+    ignore: list[Area] = []
     for st in storeys:
         for w in st.get("walls", []):
             for poly in w.get("footprint_px", []):
@@ -411,11 +412,12 @@ def annotation_from_model(
         for sp in st.get("spaces", []):
             g = _polygon(sp.get("polygon_px", []))
             if g is not None:
-                rooms.append(g)
+                # Balconies and terraces (named "Outdoor", CubiCasa's class) are not scored.
+                (ignore if sp.get("name") == "Outdoor" else rooms).append(g)
     size = (int(image_size[0]), int(image_size[1]))
     # Footprints already have the openings cut out (the model's contract), so the walls are not
     # cut again here: a slightly long opening rectangle must not erase predicted wall.
-    return Annotation(size, rasterize(walls, size), openings, rooms, [], rasterize(opening_areas, size))
+    return Annotation(size, rasterize(walls, size), openings, rooms, ignore, rasterize(opening_areas, size))
 
 
 def read_plan2bim(path: Path) -> Annotation:
