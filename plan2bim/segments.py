@@ -151,7 +151,7 @@ def _oblique_bars(rest: np.ndarray, t: float, tmax: float, min_len: int) -> list
         pts = np.stack([xs + x, ys + y], axis=1).astype(np.float32)
         (cx, cy), (rw, rh), ang = cv2.minAreaRect(pts)
         long_, short = max(rw, rh), min(rw, rh)
-        if long_ < min_len or short > tmax:
+        if long_ < min_len or short > tmax or long_ < 3 * short:
             continue
         th = max(float(stats[i, cv2.CC_STAT_AREA]) / long_, 1.0)
         a = np.radians(ang if rw >= rh else ang + 90.0)

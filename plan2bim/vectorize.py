@@ -225,6 +225,12 @@ def _host_openings(
             idx = len(segs) - 1
             placed = [(p, idx if w == -1 else w) for p, w in placed]
         else:
+            # No wall drawn around it (a wall that is all glazing): the opening makes its own
+            # wall, but only along the drawing's axes; a lone oblique box is more often a
+            # misread symbol than a diagonal glazed wall.
+            if min(probe.angle % 90.0, 90.0 - probe.angle % 90.0) > PARALLEL_DEG:
+                log.debug("opening at %s has no host wall and an oblique angle; dropped", o.center)
+                continue
             segs.append(Segment(probe.p0, probe.p1, max(o.depth, 0.5 * width)))
             idx = len(segs) - 1
         placed.append((o, idx))
