@@ -20,6 +20,9 @@ from . import classical, learned
 AGREE_PX = 11
 """The classical wall mask is kept within this many pixels of the learned one."""
 WALLS = "agree"
+ADD_GAPS: tuple[str, ...] = ("window",)
+"""Kinds of classical gap openings added where the model found nothing."""
+ADD_MIN_CONF = 0.5
 """Which wall mask to use: "agree" keeps the classical mask where the learned one agrees
 (measured best on cubicasa-dev); "classical" and "union" are kept for experiments."""
 
@@ -33,6 +36,14 @@ def detect(prepared: Prepared, config: Config = Config()) -> Detections:
     elif WALLS == "agree":
         mask &= cv2.dilate(le.wall_mask.astype(np.uint8), np.ones((AGREE_PX, AGREE_PX), np.uint8)) > 0
     openings = [_refine(o, cl.openings) for o in le.openings]
+    if ADD_GAPS:
+        # Gaps the model missed but the classical rules are sure of.
+        for g in cl.openings:
+            if g.kind not in ADD_GAPS or g.confidence < ADD_MIN_CONF:
+                continue
+            if all(np.hypot(g.center[0] - o.center[0], g.center[1] - o.center[1])
+                   > 0.5 * max(g.width, o.width) for o in openings):
+                openings.append(g)
     for o in openings:
         classical._erase_box(mask, o)
     return Detections(wall_mask=mask, openings=openings,
