@@ -53,6 +53,10 @@ def load_session(path: Path = WEIGHTS):
     opts.intra_op_num_threads = THREADS
     opts.inter_op_num_threads = 1
     opts.log_severity_level = 3
+    # Pages differ in size, so a memory arena sized for the largest one would be held for the
+    # whole batch; without it peak memory follows the page being converted.
+    opts.enable_cpu_mem_arena = False
+    opts.enable_mem_pattern = False
     return ort.InferenceSession(str(path), sess_options=opts, providers=["CPUExecutionProvider"])
 
 
