@@ -58,9 +58,9 @@ def wall_mask(ink: np.ndarray) -> tuple[np.ndarray, float, int]:
 
 def _strip_sheet_frame(mask: np.ndarray, lab: np.ndarray, stats: np.ndarray, keep: np.ndarray,
                        k: int) -> bool:
-    """Erase a border drawn around the sheet: a component spanning most of the sheet, in the
-    strip along its own bounding box. A building's outline spanning a tightly cropped plan
-    is not erased: it has walls inside it, far from that strip."""
+    """Erase a border drawn around the sheet: a component spanning most of the sheet that lies
+    mostly in the strip along its own bounding box. A building's outline spanning a tightly
+    cropped plan is not erased: it has walls inside it, far from that strip."""
     H, W = mask.shape
     band = max(3 * k, int(0.03 * min(W, H)))
     found = False
@@ -76,9 +76,9 @@ def _strip_sheet_frame(mask: np.ndarray, lab: np.ndarray, stats: np.ndarray, kee
                  comp[:, :band].any(axis=1), comp[:, -band:].any(axis=1))
         if min(float(sd.mean()) for sd in sides) < 0.9:
             continue
-        strip = np.ones((h, w), bool)
-        strip[band:-band, band:-band] = False
-        mask[y : y + h, x : x + w] &= ~(comp & strip)
+        # The whole component goes: the title block and legend boxes drawn against the
+        # border belong to it too.
+        mask[y : y + h, x : x + w] &= ~comp
         found = True
     return found
 
