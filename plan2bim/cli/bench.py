@@ -27,7 +27,9 @@ def bench(
     detector: str = detector_option(),
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="Only the first N plans.")] = None,
 ) -> None:
-    """Convert every plan with all four outputs (into a temporary folder) and report, per plan,
+    """Time full conversions of every plan in DIR, stage by stage, and their memory.
+
+    Converts every plan with all four outputs (into a temporary folder) and reports, per plan,
     the median and 90th percentile seconds of each stage and in total, megapixels per second
     and the peak resident memory (per worker, and of all processes together)."""
     from dataclasses import replace

@@ -28,7 +28,9 @@ def synth(
     workers: Annotated[int, typer.Option("--workers", "-j", min=1, help="Worker processes.")] = 1,
     start: Annotated[int, typer.Option("--start", min=0, help="Index of the first plan (to extend a set).")] = 0,
 ) -> None:
-    """Draw procedural apartments and houses in the styles of real plans, degrade them like scans,
+    """Generate synthetic floor plans with exact ground truth and training labels.
+
+    Draws procedural apartments and houses in the styles of real plans, degrades them like scans,
     and write each with its exact ground truth (project JSON), a wall/door/window mask and YOLO
     door/window boxes, plus an ultralytics dataset.yaml."""
     t0 = time.perf_counter()
