@@ -20,7 +20,7 @@ runner = CliRunner()
 def test_convert_writes_four_outputs_and_says_how_it_scaled(tmp_path: Path) -> None:
     r = runner.invoke(app, ["convert", str(FIXTURES / "flat.png"), "-o", str(tmp_path)])
     assert r.exit_code == 0, r.output
-    assert "5 doors" in r.output and "scale 50.0 px/m (doors" in r.output
+    assert "5 doors" in r.output and "px/m (doors: median width of 5 doors" in r.output
     assert sorted(p.name for p in tmp_path.iterdir()) == [
         "flat.glb", "flat.ifc", "flat.json", "flat.overlay.png"]
     scale = json.loads((tmp_path / "flat.json").read_text())["storeys"][0]["scale"]

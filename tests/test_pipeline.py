@@ -63,7 +63,7 @@ def test_flat_geometry_in_metres(flat) -> None:
     for o in s.openings:
         host = walls[o.wall_id]
         assert 0 <= o.offset <= host.length
-        assert o.width == pytest.approx(0.9 if o.kind == "door" else 1.5, abs=0.35)
+        assert o.width == pytest.approx(0.75 if o.kind == "door" else 1.5, abs=0.35)
         assert o.sill_height == (0.0 if o.kind == "door" else Config().window_sill)
     windows = [o for o in s.openings if o.kind == "window"]
     assert all(walls[o.wall_id].is_external for o in windows)
