@@ -15,7 +15,7 @@ class Tolerances:
     """Axis end points closer than this are merged into one junction."""
     straighten_deg: float = 4.0
     """Walls within this many degrees of the plan's dominant axes are snapped onto them."""
-    min_room_area_m2: float = 1.0
+    min_room_area_m2: float = 0.7
     """Enclosed regions smaller than this are not rooms (shafts, wall gaps)."""
     max_room_fraction: float = 0.6
     """A region covering more than this fraction of the image is the outside, not a room."""
