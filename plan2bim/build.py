@@ -53,7 +53,7 @@ def build_storey(
         p0, p1 = to_m(to_in([seg.p0, seg.p1]))
         walls.append(Wall(
             id=wall_ids[i], start=(float(p0[0]), float(p0[1])), end=(float(p1[0]), float(p1[1])),
-            thickness=seg.thickness / s, height=config.wall_height,
+            thickness=snap_thickness(seg.thickness / s), height=config.wall_height,
             is_external=bool(plan.external[i]), global_id=gid(f"W{i + 1}"),
             footprint_px=_polygons_px(cut),
         ))
@@ -94,6 +94,15 @@ def build_storey(
         image_size=(int(w_in), int(h_in)), page=page, global_id=stable_guid(source_hash, sid),
         slab_global_id=gid("slab"),
     )
+
+
+THICKNESS_STEP_M = 0.025
+"""Wall thicknesses are snapped to 25 mm steps: what a drawing can tell apart at plan scale, and
+what wall types come in, so walls of one kind share one IfcWallType."""
+
+
+def snap_thickness(t: float) -> float:
+    return max(THICKNESS_STEP_M * 2, round(t / THICKNESS_STEP_M) * THICKNESS_STEP_M)
 
 
 def _opening_box(seg: Segment, offset: float, width: float) -> np.ndarray:

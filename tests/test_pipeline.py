@@ -159,3 +159,9 @@ def test_sheet_border_and_dimension_lines_are_not_walls() -> None:
     assert doors == 5 and windows == 4 and spaces == 5
     assert s.scale.px_per_m == pytest.approx(50, rel=0.1)
     assert sorted(sp.area for sp in s.spaces) == pytest.approx(FLAT_ROOMS_M2, rel=0.3)
+
+
+def test_wall_thickness_snapped_to_25_mm(flat) -> None:
+    for w in flat.building.storeys[0].walls:
+        assert round(w.thickness / 0.025, 6) == round(w.thickness / 0.025)
+    assert len({w.thickness for w in flat.building.storeys[0].walls}) <= 3
