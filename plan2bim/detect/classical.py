@@ -71,10 +71,13 @@ def _strip_sheet_frame(mask: np.ndarray, lab: np.ndarray, stats: np.ndarray, kee
         comp = lab[y : y + h, x : x + w] == i
         if comp[band:-band, band:-band].sum() > 0.4 * area:
             continue
-        # a frame runs the whole length of all four sides
-        sides = (comp[:band].any(axis=0), comp[-band:].any(axis=0),
-                 comp[:, :band].any(axis=1), comp[:, -band:].any(axis=1))
-        if min(float(sd.mean()) for sd in sides) < 0.9:
+        # A frame runs unbroken along all four sides (a building's outer walls have openings),
+        if min(float(sd.mean()) for sd in (comp[:band].any(axis=0), comp[-band:].any(axis=0),
+                                           comp[:, :band].any(axis=1), comp[:, -band:].any(axis=1))) < 0.97:
+            continue
+        # and it frames a drawing: other walls inside it.
+        inside = mask[y + band : y + h - band, x + band : x + w - band] & ~comp[band:-band, band:-band]
+        if inside.sum() < 0.3 * area:
             continue
         # The whole component goes: the title block and legend boxes drawn against the
         # border belong to it too.
