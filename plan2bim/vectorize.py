@@ -18,6 +18,9 @@ log = logging.getLogger(__name__)
 
 PARALLEL_DEG = 12.0
 """Bars within this angle of each other are parallel (candidates to merge or bridge)."""
+NO_HOST_MIN_CONF = 0.85
+"""An opening with no wall drawn around it makes a wall of its own only when its detector is this
+sure: unsure ones are mostly stair treads and furniture (cubicasa-dev door F1 0.75 -> 0.80)."""
 MAX_BRIDGE_M = 0.9
 """Gaps up to this wide (metres) between a wall end and the wall it faces are closed when rooms
 are found. Openings are already bridged by their host walls; a longer reach closed open-plan
@@ -228,9 +231,10 @@ def _host_openings(
             placed = [(p, idx if w == -1 else w) for p, w in placed]
         else:
             # No wall drawn around it (a wall that is all glazing): the opening makes its own
-            # wall, but only along the drawing's axes; a lone oblique box is more often a
-            # misread symbol than a diagonal glazed wall.
-            if min(probe.angle % 90.0, 90.0 - probe.angle % 90.0) > PARALLEL_DEG:
+            # wall, but only along the drawing's axes and when sure; a lone oblique or doubtful
+            # box is more often a misread symbol than a glazed wall.
+            oblique = min(probe.angle % 90.0, 90.0 - probe.angle % 90.0) > PARALLEL_DEG
+            if oblique or o.confidence < NO_HOST_MIN_CONF:
                 log.debug("opening at %s has no host wall and an oblique angle; dropped", o.center)
                 continue
             segs.append(Segment(probe.p0, probe.p1, max(o.depth, 0.5 * width)))

@@ -1,0 +1,42 @@
+"""The vectorizer on hand-made detections, where the right topology is obvious."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from plan2bim.detections import Detections, OpeningDetection
+from plan2bim.vectorize import vectorize
+
+
+def _room_mask() -> np.ndarray:
+    """A 400 x 300 px room, walls 10 px thick, with a 60 px door gap in the bottom wall."""
+    m = np.zeros((400, 500), bool)
+    m[50:60, 50:450] = True
+    m[340:350, 50:220] = True
+    m[340:350, 280:450] = True
+    m[50:350, 50:60] = True
+    m[50:350, 440:450] = True
+    return m
+
+
+def test_door_gap_hosted_and_room_closed() -> None:
+    door = OpeningDetection("door", center=(250.0, 345.0), width=60.0, depth=10.0, angle=0.0,
+                            confidence=0.9)
+    g = vectorize(Detections(_room_mask(), [door], 10.0), px_per_m=100.0)
+    assert len(g.walls) == 4  # the bottom wall runs through its door
+    (h,) = g.openings
+    host = g.walls[h.wall]
+    assert host.length == pytest.approx(390, abs=12)
+    assert h.width == 60 and 0 < h.offset < host.length
+    assert len(g.rooms) == 1 and g.rooms[0].area == pytest.approx(380 * 280, rel=0.05)
+    assert all(g.external)
+
+
+@pytest.mark.parametrize("conf, angle, kept", [(0.95, 0.0, True), (0.5, 0.0, False), (0.95, 30.0, False)])
+def test_opening_without_a_wall(conf: float, angle: float, kept: bool) -> None:
+    lone = OpeningDetection("window", center=(250.0, 200.0), width=80.0, depth=10.0, angle=angle,
+                            confidence=conf)
+    g = vectorize(Detections(_room_mask(), [lone], 10.0), px_per_m=100.0)
+    assert len(g.openings) == int(kept)
+    assert len(g.walls) == 5 + int(kept)  # the four walls (bottom one in two pieces) + its own
