@@ -86,7 +86,7 @@ def test_bench_limit_and_scratch_cleanup(plans, tmp_path_factory, monkeypatch):
     assert list(scratch.iterdir()) == []  # every plan's outputs were removed
 
 
-def test_bench_workers(plans, monkeypatch):
+def test_bench_workers(plans, monkeypatch, fork_safe_opencv):
     monkeypatch.setattr(bench_mod, "MP_CONTEXT", "fork")  # forked workers inherit the fake pipeline
     monkeypatch.setattr(bench_mod, "_init_worker", lambda: None)
     report = bench(plans, workers=2)

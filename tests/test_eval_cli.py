@@ -96,8 +96,9 @@ def test_overlays_limit_and_table(dataset, fake_pipeline, tmp_path):
     assert w > 2 * 1000  # prediction and ground truth side by side
 
 
-def test_workers_give_the_same_figures(dataset, fake_pipeline, monkeypatch):
+def test_workers_give_the_same_figures(dataset, fake_pipeline, monkeypatch, fork_safe_opencv):
     monkeypatch.setattr(runner, "MP_CONTEXT", "fork")  # forked workers inherit the fake pipeline
+    monkeypatch.setattr(runner, "_init_worker", lambda: None)  # it would touch OpenCV's pool
     fake_pipeline.add("c")
     serial = json.loads(_eval(dataset[0], "--json").stdout)
     parallel = json.loads(_eval(dataset[0], "--json", "--workers", 2).stdout)
