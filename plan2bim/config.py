@@ -11,16 +11,10 @@ class Tolerances:
 
     min_wall_length_px: float = 12.0
     """Wall axes shorter than this (after joining) are dropped as noise."""
-    snap_px: float = 6.0
-    """Axis end points closer than this are merged into one junction."""
-    straighten_deg: float = 4.0
-    """Walls within this many degrees of the plan's dominant axes are snapped onto them."""
     min_room_area_m2: float = 0.7
     """Enclosed regions smaller than this are not rooms (shafts, wall gaps)."""
     max_room_fraction: float = 0.6
     """A region covering more than this fraction of the image is the outside, not a room."""
-    door_gap_factor: float = 1.2
-    """Door gaps up to this many door widths are closed when rooms are found."""
 
 
 @dataclass(frozen=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 
 import numpy as np
 
@@ -30,7 +31,7 @@ def resolve_scale(config: Config, door_widths_px: list[float], wall_thickness_px
     if config.drawing_scale is not None:
         dpi = config.dpi or page_dpi
         if dpi:
-            s = dpi / 0.0254 / config.drawing_scale
+            s = replace(config, dpi=dpi).resolved_scale()
             return Scale(s, "dpi", f"{dpi:g} dpi at 1:{config.drawing_scale:g}")
     widths = sorted(w for w in door_widths_px if w > 0)
     if len(widths) >= MIN_DOORS:

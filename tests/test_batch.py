@@ -167,7 +167,7 @@ def test_config_key_follows_every_setting():
     base = config_key(Config())
     assert config_key(Config()) == base
     assert config_key(replace(Config(), wall_height=3.0)) != base
-    assert config_key(replace(Config(), tolerances=Tolerances(snap_px=7.0))) != base
+    assert config_key(replace(Config(), tolerances=Tolerances(min_wall_length_px=7.0))) != base
 
 
 def _done(tmp_path, **kw) -> Record:

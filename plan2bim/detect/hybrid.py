@@ -19,22 +19,17 @@ from . import classical, learned
 
 AGREE_PX = 11
 """The classical wall mask is kept within this many pixels of the learned one."""
-WALLS = "agree"
 ADD_GAPS: tuple[str, ...] = ("window",)
 """Kinds of classical gap openings added where the model found nothing."""
 ADD_MIN_CONF = 0.5
-"""Which wall mask to use: "agree" keeps the classical mask where the learned one agrees
-(measured best on cubicasa-dev); "classical" and "union" are kept for experiments."""
+"""The classical confidence such an added gap needs."""
 
 
 def detect(prepared: Prepared, config: Config = Config()) -> Detections:
     cl = classical.detect(prepared, config)
     le = learned.detect(prepared, config)
-    mask = cl.wall_mask.copy()
-    if WALLS == "union":
-        mask |= le.wall_mask
-    elif WALLS == "agree":
-        mask &= cv2.dilate(le.wall_mask.astype(np.uint8), np.ones((AGREE_PX, AGREE_PX), np.uint8)) > 0
+    near_learned = cv2.dilate(le.wall_mask.astype(np.uint8), np.ones((AGREE_PX, AGREE_PX), np.uint8)) > 0
+    mask = cl.wall_mask & near_learned
     openings = [_refine(o, cl.openings) for o in le.openings]
     if ADD_GAPS:
         # Gaps the model missed but the classical rules are sure of.
