@@ -99,3 +99,18 @@ def test_overlay_is_the_input_size(converted) -> None:
     assert img.shape[1] == max(s.image_size[0] for s in result.building.storeys)
     assert img.shape[0] == sum(s.image_size[1] for s in result.building.storeys)
     assert w > 0 and h > 0
+
+
+def test_openings_sit_where_their_offset_says(converted) -> None:
+    """IFC and glTF place an opening by its offset along the host wall; that point must be the
+    opening's centre (it was not when wall ends moved after the opening was hosted)."""
+    import numpy as np
+
+    result, _ = converted
+    for storey in result.building.storeys:
+        walls = {w.id: w for w in storey.walls}
+        for o in storey.openings:
+            w = walls[o.wall_id]
+            d = np.subtract(w.end, w.start)
+            placed = np.asarray(w.start) + d / np.hypot(*d) * o.offset
+            assert np.hypot(*(placed - o.center)) < 0.01, (o.id, placed, o.center)

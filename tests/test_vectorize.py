@@ -29,6 +29,9 @@ def test_door_gap_hosted_and_room_closed() -> None:
     host = g.walls[h.wall]
     assert host.length == pytest.approx(390, abs=12)
     assert h.width == 60 and 0 < h.offset < host.length
+    # The offset places the opening where it was found, after the wall's ends were snapped.
+    assert host.point_at(h.offset) == pytest.approx((250.0, 345.0), abs=1.0)
+    assert h.center == pytest.approx((250.0, 345.0), abs=1.0)
     assert len(g.rooms) == 1 and g.rooms[0].area == pytest.approx(380 * 280, rel=0.05)
     assert all(g.external)
 
