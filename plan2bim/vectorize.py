@@ -63,7 +63,8 @@ def vectorize(det: Detections, px_per_m: float, config: Config = Config()) -> Pl
     # Load-bearing outer walls are often drawn 3 to 4 times as thick as the partitions (the
     # typical width), and the detectors have already dropped solid blobs: a tighter cap lost them
     # (cubicasa-dev wall IoU 0.654 -> 0.660 with 5x instead of 2.5x).
-    segs = extract_segments(mask, t_min, 5.0 * max(width, 1.0))
+    t_max = max(5.0 * max(width, 1.0), 1.25 * typical_stroke_width(mask, 95.0))
+    segs = extract_segments(mask, t_min, t_max)
     # A wall crossing between two pieces of another leaves a gap of its own thickness.
     segs = _merge_collinear(segs, gap=max(width, 3.0))
     segs, hosted = _host_openings(segs, det.openings, width)

@@ -51,3 +51,25 @@ def test_default_and_unknown_detector() -> None:
     assert default_detector() in DETECTORS
     with pytest.raises(Plan2BimError, match="unknown detector"):
         detect(preprocess(np.full((64, 64, 3), 255, np.uint8)), Config(detector="nope"))
+
+
+def test_hollow_walls_fill_outlined_walls_but_not_railings() -> None:
+    """A wall drawn as two lines 20 px apart is filled where the model sees wall; a railing (two
+    lines 3 px apart) and a strip the model does not call wall are not."""
+    from plan2bim.detect.hybrid import hollow_walls
+
+    ink = np.zeros((200, 400), bool)
+    ink[20:22, 20:380] = ink[42:44, 20:380] = True  # outlined wall, 20 px of paper inside
+    ink[20:44, 20:22] = ink[20:44, 378:380] = True
+    ink[100:102, 20:380] = ink[105:107, 20:380] = True  # railing, 3 px inside
+    ink[100:107, 20:22] = ink[100:107, 378:380] = True
+    ink[150:152, 20:380] = ink[172:174, 20:380] = True  # outlined, but not wall to the model
+    ink[150:174, 20:22] = ink[150:174, 378:380] = True
+    learned = np.zeros_like(ink)
+    learned[18:46, 18:382] = True
+    learned[98:109, 18:382] = True
+    out = hollow_walls(ink, learned, thickness=24.0)
+    assert out[22:42, 22:378].all()  # the inside of the outlined wall
+    assert out[20:22, 20:380].all()  # and its bounding lines
+    assert not out[95:115].any()
+    assert not out[145:180].any()

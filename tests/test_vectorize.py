@@ -43,3 +43,16 @@ def test_opening_without_a_wall(conf: float, angle: float, kept: bool) -> None:
     g = vectorize(Detections(_room_mask(), [lone], 10.0), px_per_m=100.0)
     assert len(g.openings) == int(kept)
     assert len(g.walls) == 5 + int(kept)  # the four walls (bottom one in two pieces) + its own
+
+
+def test_outer_walls_much_thicker_than_partitions_are_kept() -> None:
+    """Outer walls drawn 6 times as thick as the partitions (typical of load-bearing concrete)
+    stay walls, with their own thickness."""
+    m = np.zeros((600, 700), bool)
+    m[40:100, 40:660] = m[500:560, 40:660] = True  # 60 px outer walls
+    m[40:560, 40:100] = m[40:560, 600:660] = True
+    m[100:500, 345:355] = True  # a 10 px partition
+    g = vectorize(Detections(m, [], 10.0), px_per_m=100.0)
+    thick = sorted(round(s.thickness) for s in g.walls)
+    assert thick[0] == 10 and thick[-1] == 60 and len(g.walls) == 5
+    assert len(g.rooms) == 2

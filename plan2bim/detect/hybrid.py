@@ -23,13 +23,23 @@ ADD_GAPS: tuple[str, ...] = ("window",)
 """Kinds of classical gap openings added where the model found nothing."""
 ADD_MIN_CONF = 0.5
 """The classical confidence such an added gap needs."""
+HOLLOW_MIN_WALL = 0.45
+"""A strip of paper between outline lines is a hollow wall's inside when at least this fraction
+of it is wall to the model (balcony railings, drawn the same way, score lower)."""
+HOLLOW_MIN_WIDTH = 0.5
+"""... and when it is at least this many of the model's wall thicknesses wide (a railing's or a
+window's glazing gap is narrower)."""
+HOLLOW_MIN_ELONGATION = 4.0
+"""... and when its area is this many times its width squared: a strip, not a room or a box."""
 
 
 def detect(prepared: Prepared, config: Config = Config()) -> Detections:
     cl = classical.detect(prepared, config)
     le = learned.detect(prepared, config)
     near_learned = cv2.dilate(le.wall_mask.astype(np.uint8), np.ones((AGREE_PX, AGREE_PX), np.uint8)) > 0
-    mask = cl.wall_mask & near_learned
+    hollow = hollow_walls(prepared.ink, le.wall_mask, le.wall_thickness_px)
+    mask = (cl.wall_mask & near_learned) | hollow
+    thickness = cl.wall_thickness_px or le.wall_thickness_px
     openings = [_refine(o, cl.openings) for o in le.openings]
     if ADD_GAPS:
         # Gaps the model missed but the classical rules are sure of.
@@ -42,7 +52,37 @@ def detect(prepared: Prepared, config: Config = Config()) -> Detections:
     for o in openings:
         classical._erase_box(mask, o)
     return Detections(wall_mask=mask, openings=openings,
-                      wall_thickness_px=cl.wall_thickness_px or le.wall_thickness_px)
+                      wall_thickness_px=thickness)
+
+
+def hollow_walls(ink: np.ndarray, learned_wall: np.ndarray, thickness: float) -> np.ndarray:
+    """Walls drawn as outlines (two thin lines with paper between): the strips of paper the model
+    calls wall, with the lines that bound them.
+
+    The classical filter keeps thick strokes, so it sees such a wall as two thin lines and drops
+    it; the model, which sees the shape, finds it but with soft edges. The strip between the
+    drawn lines gives the exact extent. Measured on cubicasa-dev, unrotated plans: raw wall-mask
+    IoU 0.723 -> 0.757 (plans 4550 0.14 -> 0.51, 5668 0.20 -> 0.57; two balconies' railings
+    become walls); r3d-dev unchanged.
+    """
+    paper = (~ink).astype(np.uint8)
+    n, lab, stats, _ = cv2.connectedComponentsWithStats(paper, connectivity=4)
+    area = stats[:, cv2.CC_STAT_AREA].astype(float)
+    wall_frac = np.bincount(lab.ravel(), weights=learned_wall.ravel(), minlength=n) / np.maximum(area, 1)
+    candidate = (wall_frac >= HOLLOW_MIN_WALL) & (area >= 50)
+    # The paper around the drawing is not inside anything.
+    candidate[np.unique(np.concatenate([lab[0], lab[-1], lab[:, 0], lab[:, -1]]))] = False
+    candidate[0] = False
+    dist = cv2.distanceTransform(paper, cv2.DIST_L2, 3)
+    strip = np.zeros(n, bool)
+    for i in np.nonzero(candidate)[0]:
+        x, y, bw, bh = stats[i, :4]
+        # The widest point of the strip: twice the largest distance to its edge.
+        width = 2.0 * float(dist[y:y + bh, x:x + bw][lab[y:y + bh, x:x + bw] == i].max())
+        strip[i] = width >= HOLLOW_MIN_WIDTH * thickness and area[i] >= HOLLOW_MIN_ELONGATION * max(width, 1.0) ** 2
+    inside = strip[lab]
+    lines = ink & learned_wall & (cv2.dilate(inside.astype(np.uint8), np.ones((7, 7), np.uint8)) > 0)
+    return inside | lines
 
 
 def _refine(o: OpeningDetection, gaps: list[OpeningDetection]) -> OpeningDetection:
