@@ -37,7 +37,7 @@ def test_hybrid_takes_classical_walls_and_learned_openings(flat) -> None:
     cl = detect(flat, Config(detector="classical"))
     le = detect(flat, Config(detector="learned"))
     hy = detect(flat, Config(detector="hybrid"))
-    assert not (hy.wall_mask & ~cl.wall_mask).any()  # never more wall than the classical cut
+    assert not (hy.wall_mask & ~cl.wall_mask).any()  # solid walls: never more than the classical cut
     assert hy.wall_mask.sum() > 0.8 * cl.wall_mask.sum()
     # the learned openings, each placed on the classical gap it matches (measured wall end to end)
     assert [o.kind for o in hy.openings] == [o.kind for o in le.openings]
@@ -73,3 +73,25 @@ def test_hollow_walls_fill_outlined_walls_but_not_railings() -> None:
     assert out[20:22, 20:380].all()  # and its bounding lines
     assert not out[95:115].any()
     assert not out[145:180].any()
+
+
+def test_hybrid_keeps_unconfirmed_openings_only_when_the_model_is_sure(flat, monkeypatch) -> None:
+    """A model opening that a classical gap confirms takes the gap's extent at the model's own
+    threshold; one that no gap confirms must reach SURE_ALONE."""
+    from plan2bim.detect import classical, hybrid, learned
+    from plan2bim.detections import Detections, OpeningDetection
+
+    mask = np.zeros(flat.gray.shape, bool)
+    mask[100:110, 50:600] = True
+    gap = OpeningDetection("door", (300.0, 105.0), 70.0, 10.0, 0.0, 0.6)
+
+    def op(x: float, conf: float) -> OpeningDetection:
+        return OpeningDetection("door", (x, 105.0), 80.0, 12.0, 0.0, conf)
+
+    monkeypatch.setattr(classical, "detect", lambda p, c=None: Detections(mask.copy(), [gap], 10.0))
+    monkeypatch.setattr(learned, "detect", lambda p, c=None: Detections(
+        mask.copy(), [op(305.0, 0.8), op(150.0, 0.8), op(450.0, hybrid.SURE_ALONE + 0.02)], 10.0))
+    got = hybrid.detect(flat)
+    assert sorted(o.center[0] for o in got.openings) == [300.0, 450.0]
+    confirmed = next(o for o in got.openings if o.center[0] == 300.0)
+    assert confirmed.width == 70.0 and confirmed.confidence == 0.8
