@@ -95,3 +95,17 @@ def test_hybrid_keeps_unconfirmed_openings_only_when_the_model_is_sure(flat, mon
     assert sorted(o.center[0] for o in got.openings) == [300.0, 450.0]
     confirmed = next(o for o in got.openings if o.center[0] == 300.0)
     assert confirmed.width == 70.0 and confirmed.confidence == 0.8
+
+
+def test_oblique_bars_keeps_diagonal_walls_only() -> None:
+    import cv2
+
+    from plan2bim.detect.hybrid import oblique_bars
+
+    m = np.zeros((400, 400), np.uint8)
+    cv2.line(m, (50, 50), (250, 250), 1, 10)  # a 45-degree wall, 10 px thick
+    cv2.line(m, (300, 50), (300, 300), 1, 10)  # an axis-parallel one: the model judges those
+    cv2.line(m, (50, 350), (80, 330), 1, 3)  # a pen stroke
+    out = oblique_bars(m > 0, thickness=10.0)
+    assert out[150, 150] and out[60:240, 60:240].sum() > 0.9 * m[40:260, 40:260].sum()
+    assert not out[:, 290:].any() and not out[320:].any()
