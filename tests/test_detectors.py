@@ -107,5 +107,5 @@ def test_oblique_bars_keeps_diagonal_walls_only() -> None:
     cv2.line(m, (300, 50), (300, 300), 1, 10)  # an axis-parallel one: the model judges those
     cv2.line(m, (50, 350), (80, 330), 1, 3)  # a pen stroke
     out = oblique_bars(m > 0, thickness=10.0)
-    assert (out[:, :270] == (m[:, :270] > 0)).all() and out[150, 150]  # the whole diagonal
+    assert (out[:300, :270] == (m[:300, :270] > 0)).all() and out[150, 150]  # the whole diagonal
     assert not out[:, 290:].any() and not out[320:].any()
