@@ -89,17 +89,17 @@ def hollow_walls(ink: np.ndarray, learned_wall: np.ndarray, thickness: float) ->
     paper = (~ink).astype(np.uint8)
     n, lab, stats, _ = cv2.connectedComponentsWithStats(paper, connectivity=4)
     area = stats[:, cv2.CC_STAT_AREA].astype(float)
-    wall_frac = np.bincount(lab.ravel(), weights=learned_wall.ravel(), minlength=n) / np.maximum(area, 1)
+    wall_frac = np.bincount(lab[learned_wall], minlength=n) / np.maximum(area, 1)
     candidate = (wall_frac >= HOLLOW_MIN_WALL) & (area >= 50)
     # The paper around the drawing is not inside anything.
     candidate[np.unique(np.concatenate([lab[0], lab[-1], lab[:, 0], lab[:, -1]]))] = False
     candidate[0] = False
-    dist = cv2.distanceTransform(paper, cv2.DIST_L2, 3)
     strip = np.zeros(n, bool)
     for i in np.nonzero(candidate)[0]:
         x, y, bw, bh = stats[i, :4]
+        comp = np.pad((lab[y:y + bh, x:x + bw] == i).astype(np.uint8), 1)
         # The widest point of the strip: twice the largest distance to its edge.
-        width = 2.0 * float(dist[y:y + bh, x:x + bw][lab[y:y + bh, x:x + bw] == i].max())
+        width = 2.0 * float(cv2.distanceTransform(comp, cv2.DIST_L2, 3).max())
         strip[i] = width >= HOLLOW_MIN_WIDTH * thickness and area[i] >= HOLLOW_MIN_ELONGATION * max(width, 1.0) ** 2
     inside = strip[lab]
     lines = ink & learned_wall & (cv2.dilate(inside.astype(np.uint8), np.ones((7, 7), np.uint8)) > 0)
