@@ -88,3 +88,22 @@ def test_a_blob_split_between_door_and_window_is_one_opening():
     probs[2, :, :45], probs[3, :, 45:] = 0.9, 0.9  # most of the blob says door
     (o,) = learned._blobs(mask, probs)
     assert o.kind == "door" and o.width == pytest.approx(60, abs=1)
+
+
+def test_small_pages_are_scaled_up_for_the_network_and_back():
+    seen = []
+
+    class Session:
+        def run(self, _, feeds):
+            x = feeds["image"]
+            seen.append(x.shape)
+            out = np.zeros((1, 4, *x.shape[2:]), np.float32)
+            out[:, 0] = 1.0
+            return [out]
+
+    gray = np.full((420, 560), 255, np.uint8)
+    probs = learned.class_probabilities(gray, Session())
+    assert probs.shape == (4, 420, 560)
+    (shape,) = seen
+    assert max(shape[2:]) >= min(learned.MIN_SIDE, 560 * learned.MAX_UPSCALE)
+    assert shape[3] == 1120 and shape[2] % learned.STRIDE == 0
