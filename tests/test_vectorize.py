@@ -67,3 +67,18 @@ def test_footprint_keeps_a_wall_part_its_axis_does_not_reach() -> None:
     g = vectorize(Detections(m, [], 10.0), px_per_m=100.0)
     area = sum(p.area for fp in g.footprints for p in fp)
     assert area == pytest.approx(m.sum(), rel=0.03)
+
+
+@pytest.mark.parametrize("collinear, rooms", [(True, 2), (False, 1)])
+def test_long_gap_closes_a_room_only_within_one_wall(collinear: bool, rooms: int) -> None:
+    """A 1.5 m gap between two pieces of one wall is an opening (the room is closed); the same
+    gap between a wall's end and another wall is a passage (the two spaces are one room)."""
+    m = np.zeros((1000, 1400), bool)
+    m[50:60, 50:850] = m[540:550, 50:850] = True  # top and bottom walls
+    m[50:550, 50:60] = m[50:550, 840:850] = True  # left and right walls
+    if collinear:  # a partition from top to bottom with a 150 px (1.5 m) gap in its middle
+        m[60:220, 445:455] = m[370:540, 445:455] = True
+    else:  # a partition that stops 150 px short of the bottom wall
+        m[60:390, 445:455] = True
+    g = vectorize(Detections(m, [], 10.0), px_per_m=100.0)
+    assert len(g.rooms) == rooms
