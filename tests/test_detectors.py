@@ -95,6 +95,8 @@ def test_hybrid_keeps_unconfirmed_openings_only_when_the_model_is_sure(flat, mon
     assert sorted(o.center[0] for o in got.openings) == [300.0, 450.0]
     confirmed = next(o for o in got.openings if o.center[0] == 300.0)
     assert confirmed.width == 70.0 and confirmed.confidence == 0.8
+    # the gap is cut from the wall mask; the wall drawn across the model-only door stays whole
+    assert not got.wall_mask[100:110, 280:320].any() and got.wall_mask[100:110, 430:470].all()
 
 
 def test_oblique_bars_keeps_diagonal_walls_only() -> None:
