@@ -82,3 +82,13 @@ def test_long_gap_closes_a_room_only_within_one_wall(collinear: bool, rooms: int
         m[60:390, 445:455] = True
     g = vectorize(Detections(m, [], 10.0), px_per_m=100.0)
     assert len(g.rooms) == rooms
+
+
+def test_a_small_lone_blob_is_not_a_wall_but_a_freestanding_wall_is() -> None:
+    m = _room_mask()
+    m[150:190, 200:215] = True  # a filled symbol inside the room, 0.4 m long
+    m[250:260, 150:350] = True  # a freestanding 2 m wall
+    g = vectorize(Detections(m, [], 10.0), px_per_m=100.0)
+    centres = [((s.p0[0] + s.p1[0]) / 2, (s.p0[1] + s.p1[1]) / 2) for s in g.walls]
+    assert not any(190 <= x <= 225 and 140 <= y <= 200 for x, y in centres)
+    assert any(abs(y - 255) < 3 and abs(x - 250) < 5 for x, y in centres)
