@@ -468,3 +468,15 @@ def test_cli_usage_errors_exit_2(tmp_path, args, message):
 def test_cli_help_documents_exit_codes():
     out = " ".join(_cli("--help").output.split())
     assert "Exit codes: 0" in out and "3 the batch finished but some plans failed" in out
+
+
+def test_package_version_is_the_one_in_pyproject() -> None:
+    """The batch manifest keys results by version: a release that changes recognition must bump
+    it in both places, or a resumed batch keeps results of the old recognition."""
+    import tomllib
+    from pathlib import Path
+
+    import plan2bim
+
+    meta = tomllib.loads((Path(__file__).resolve().parents[1] / "pyproject.toml").read_text())
+    assert meta["project"]["version"] == plan2bim.__version__
