@@ -8,6 +8,7 @@ from dataclasses import dataclass, replace
 
 import cv2
 import numpy as np
+import shapely
 from shapely.geometry import Polygon
 
 from .config import Config
@@ -84,8 +85,9 @@ def vectorize(det: Detections, px_per_m: float, config: Config = Config()) -> Pl
     # Snapping moves wall ends, so offsets measured from the old p0 would shift every opening
     # along its wall (by up to a wall thickness): measure them again from the centres.
     hosted = [_reoffset(h, segs[h.wall]) for h in hosted]
-    keep = [i for i, s in enumerate(segs) if s.length >= max(config.tolerances.min_wall_length_px, t_min)
-            and not _lone_blob(i, segs, hosted, LONE_MIN_LENGTH_M * px_per_m)]
+    lone = _lone_blobs(segs, hosted, LONE_MIN_LENGTH_M * px_per_m)
+    keep = [i for i, s in enumerate(segs)
+            if s.length >= max(config.tolerances.min_wall_length_px, t_min) and i not in lone]
     remap = {old: new for new, old in enumerate(keep)}
     segs = [segs[i] for i in keep]
     hosted = [replace(h, wall=remap[h.wall]) for h in hosted if h.wall in remap]
@@ -290,17 +292,20 @@ def _host_openings(
     return segs, hosted
 
 
-def _lone_blob(i: int, segs: list[Segment], hosted: list[HostedOpening], min_length: float) -> bool:
-    """A short bar touching no other wall and holding no opening is a filled symbol (a north
-    arrow, a bold letter, a logo), not a wall."""
-    s = segs[i]
-    if s.length >= max(min_length, LONE_MIN_ELONGATION * s.thickness) or any(h.wall == i for h in hosted):
-        return False
-    # Oblique pieces stand alone in a polygonal or round outline broken by its windows.
-    if min(s.angle % 90.0, 90.0 - s.angle % 90.0) > PARALLEL_DEG:
-        return False
-    box = Polygon(s.corners())
-    return all(j == i or box.distance(Polygon(o.corners())) > 2.0 for j, o in enumerate(segs))
+def _lone_blobs(segs: list[Segment], hosted: list[HostedOpening], min_length: float) -> set[int]:
+    """Short bars touching no other wall and holding no opening: filled symbols (a north arrow,
+    a bold letter, a logo), not walls."""
+    hosts = {h.wall for h in hosted}
+    short = [i for i, s in enumerate(segs)
+             if i not in hosts and s.length < max(min_length, LONE_MIN_ELONGATION * s.thickness)
+             # oblique pieces stand alone in a polygonal or round outline broken by its windows
+             and min(s.angle % 90.0, 90.0 - s.angle % 90.0) <= PARALLEL_DEG]
+    if not short:
+        return set()
+    boxes = [Polygon(s.corners()) for s in segs]
+    tree = shapely.STRtree(boxes)
+    return {i for i in short
+            if all(j == i for j in tree.query(boxes[i], predicate="dwithin", distance=2.0))}
 
 
 def _reoffset(h: HostedOpening, wall: Segment) -> HostedOpening:
