@@ -25,8 +25,9 @@ SURE_ALONE = 0.9
 """A door or window of the model's that no classical gap confirms needs this confidence. Below
 it, unconfirmed blobs are mostly furniture, stair treads, dashed lines and plain wall; confirmed
 ones keep the model's own 0.75 (cubicasa-dev door F1 0.795 -> 0.834, window 0.691 -> 0.728;
-r3d-dev, whose small pages leave the model less sure, prefers 0.85: opening F1 0.709 there
-against 0.691 at 0.9, while cubicasa-dev window F1 falls to 0.714)."""
+r3d-dev, whose small pages leave the model less sure, prefers 0.85. With pages at 1200 px:
+0.9 gives cubicasa-dev door / window F1 0.824 / 0.785 and r3d-dev opening F1 0.691; 0.85 gives
+0.809 / 0.774 and 0.708)."""
 OBLIQUE_MIN_DEG = 10.0
 """Classical strokes the model does not see are kept when this far from the axes (degrees),"""
 OBLIQUE_ELONGATION = 4.0
