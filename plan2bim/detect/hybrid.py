@@ -56,7 +56,6 @@ def detect(prepared: Prepared, config: Config = Config()) -> Detections:
     near_learned = cv2.dilate(le.wall_mask.astype(np.uint8), np.ones((AGREE_PX, AGREE_PX), np.uint8)) > 0
     hollow = hollow_walls(prepared.ink, le.wall_mask, le.wall_thickness_px)
     mask = (cl.wall_mask & near_learned) | hollow | oblique_bars(cl.wall_mask & ~near_learned, cl.wall_thickness_px)
-    thickness = cl.wall_thickness_px or le.wall_thickness_px
     openings = []
     for o in le.openings:
         gap = _matching_gap(o, cl.openings)
@@ -82,7 +81,7 @@ def detect(prepared: Prepared, config: Config = Config()) -> Detections:
         if o.center in gaps:
             classical._erase_box(mask, o)
     return Detections(wall_mask=mask, openings=openings,
-                      wall_thickness_px=thickness)
+                      wall_thickness_px=cl.wall_thickness_px or le.wall_thickness_px)
 
 
 def hollow_walls(ink: np.ndarray, learned_wall: np.ndarray, thickness: float) -> np.ndarray:

@@ -77,12 +77,8 @@ def class_probabilities(gray: np.ndarray, session=None) -> np.ndarray:
     f = min(1.0, MAX_SIDE / max(h, w))
     if max(h, w) < MIN_SIDE:
         f = min(MIN_SIDE / max(h, w), MAX_UPSCALE)
-    if f < 1:
-        small = cv2.resize(gray, None, fx=f, fy=f, interpolation=cv2.INTER_AREA)
-    elif f > 1:
-        small = cv2.resize(gray, None, fx=f, fy=f, interpolation=cv2.INTER_LINEAR)
-    else:
-        small = gray
+    small = gray if f == 1 else cv2.resize(
+        gray, None, fx=f, fy=f, interpolation=cv2.INTER_AREA if f < 1 else cv2.INTER_LINEAR)
     sh, sw = small.shape
     x = cv2.copyMakeBorder(small, 0, -sh % STRIDE, 0, -sw % STRIDE, cv2.BORDER_CONSTANT, value=255)
     probs = session.run(None, {"image": (x.astype(np.float32) / 255.0)[None, None]})[0][0, :, :sh, :sw]
