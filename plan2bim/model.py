@@ -9,13 +9,15 @@ from __future__ import annotations
 
 import hashlib
 import uuid
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Literal
 
 Point = tuple[float, float]
 Ring = list[Point]
 
 OpeningKind = Literal["door", "window"]
+Source = Literal["raster", "vector"]
+"""Where an element was recognised: from the page's pixels, or from a PDF's own vector lines."""
 
 _GUID_NAMESPACE = uuid.UUID("6f1c3a52-1f0e-4b9e-9d55-7d3a2b5c9e10")
 
@@ -37,7 +39,7 @@ def content_hash(data: bytes) -> str:
 @dataclass(frozen=True)
 class Scale:
     px_per_m: float
-    method: Literal["user", "dpi", "doors", "walls", "default"]
+    method: Literal["user", "dpi", "printed", "dimensions", "doors", "walls", "default"]
     """How the scale was found: given by the user, from dpi and drawing scale, estimated from
     door widths, or a default guess when nothing else was available."""
     detail: str = ""
@@ -60,6 +62,7 @@ class Opening:
     confidence: float
     global_id: str
     swing: Literal["left", "right", "none"] = "none"
+    source: Source = "raster"
 
 
 @dataclass(frozen=True)
@@ -75,6 +78,7 @@ class Wall:
     footprint_px: list[list[Ring]]
     """Outline in image pixels with the openings cut out, as in GeoJSON MultiPolygon
     coordinates: a list of polygons, each [exterior, *holes], rings not closed."""
+    source: Source = "raster"
 
     @property
     def length(self) -> float:
@@ -91,6 +95,44 @@ class Space:
     polygon_px: Ring
     area: float
     global_id: str
+    source: Source = "raster"
+
+
+@dataclass(frozen=True)
+class Column:
+    """A free-standing column (a filled or hatched square or circle on the grid)."""
+
+    id: str
+    center: Point
+    """Centre in metres."""
+    outline: Ring
+    """Section outline in metres, counter-clockwise, not closed."""
+    height: float
+    global_id: str
+    outline_px: Ring
+    source: Source = "raster"
+
+
+@dataclass(frozen=True)
+class PageRecord:
+    """What was found on one page (or one viewport of a page) of the input, used or not.
+
+    Every page and viewport is listed, so that a user sees why a sheet did not become a storey."""
+
+    page: int
+    kind: str
+    """floor_plan, roof_plan, ceiling_plan, services_plan, site_plan, section, elevation,
+    schedule, details, other (see ``plan2bim.sheet``)."""
+    title: str
+    used: bool
+    reason: str
+    """Why the page was used or not, in words."""
+    scale_denominator: float | None = None
+    """The printed 1:N scale, where one was read."""
+    source: Source = "raster"
+    viewport_px: tuple[float, float, float, float] | None = None
+    """(x0, y0, x1, y1) of the viewport in the page image's pixels; None for the whole page."""
+    storey_id: str | None = None
 
 
 @dataclass(frozen=True)
@@ -112,6 +154,9 @@ class Storey:
     """1-based page of the source (1 for a raster image)."""
     global_id: str
     slab_global_id: str
+    columns: list[Column] = field(default_factory=list)
+    title: str = ""
+    """The drawing's own title where one was read ("PELAN ARAS DUA"), else empty."""
 
     def px_to_m(self, x: float, y: float) -> Point:
         s = self.scale.px_per_m
@@ -128,6 +173,8 @@ class Building:
     project_global_id: str
     site_global_id: str
     building_global_id: str
+    pages: list[PageRecord] = field(default_factory=list)
+    """Every page/viewport of the input with its kind and whether it became a storey."""
 
     @property
     def walls(self) -> list[Wall]:
