@@ -1,0 +1,128 @@
+"""The scale from dimension chains: a printed "3100" over a line between two ticks N px apart.
+
+Also the mask of dimension chains, so that their lines and ticks never become walls.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+import numpy as np
+
+from .model import BBox, TextItem
+
+_NUMBER = re.compile(r"^\s*(\d{3,6}|\d{1,3}[.,]\d{2})\s*$")
+
+
+def dimension_value_m(text: str) -> float | None:
+    """A dimension label's length in metres: "3100" (mm), "3.10" or "3,10" (m); else None."""
+    t = text.replace(" ", "")
+    m = _NUMBER.match(t)
+    if not m:
+        return None
+    s = m.group(1)
+    if "." in s or "," in s:
+        v = float(s.replace(",", "."))
+    else:
+        v = int(s) / 1000.0
+    return v if 0.1 <= v <= 200 else None
+
+
+@dataclass(frozen=True)
+class DimensionHit:
+    value_m: float
+    span_px: float
+    line_y: int
+    x0: float
+    x1: float
+
+    @property
+    def px_per_m(self) -> float:
+        return self.span_px / self.value_m
+
+
+def _ticks(ink: np.ndarray, y: int, x_lo: int, x_hi: int, reach: int) -> np.ndarray:
+    """Columns where a stroke crosses the horizontal line at row ``y``: ink just above and just
+    below it (a 45° tick or an extension line)."""
+    H, W = ink.shape
+    a0, a1 = max(0, y - reach), max(0, y - 2)
+    b0, b1 = min(H, y + 3), min(H, y + reach + 1)
+    if a1 <= a0 or b1 <= b0:
+        return np.array([], int)
+    above = ink[a0:a1, x_lo:x_hi].any(axis=0)
+    below = ink[b0:b1, x_lo:x_hi].any(axis=0)
+    # A 45° tick is above on one side and below on the other: widen each by the reach.
+    k = np.ones(2 * reach + 1, bool)
+    above_w = np.convolve(above, k, mode="same") > 0
+    below_w = np.convolve(below, k, mode="same") > 0
+    hit = above_w & below_w
+    xs = np.flatnonzero(hit) + x_lo
+    if len(xs) == 0:
+        return xs
+    # One position per stroke: the middle of each run.
+    runs = np.split(xs, np.flatnonzero(np.diff(xs) > 1) + 1)
+    return np.array([int(np.mean(r)) for r in runs])
+
+
+def measure(ink: np.ndarray, numbers: list[TextItem]) -> list[DimensionHit]:
+    """Each horizontal dimension number paired with the ticks of the line under (or over) it."""
+    H, W = ink.shape
+    hits = []
+    for t in numbers:
+        if t.angle:
+            continue
+        v = dimension_value_m(t.text)
+        if v is None:
+            continue
+        x0, y0, x1, y1 = t.bbox
+        h = max(4.0, y1 - y0)
+        cx = 0.5 * (x0 + x1)
+        lo, hi = int(max(0, x0 - 40 * h)), int(min(W, x1 + 40 * h))
+        # The dimension line: the nearest row under (else over) the number inked across it.
+        best = None
+        for y in list(range(int(y1), int(min(H, y1 + 1.2 * h)))) + \
+                list(range(int(y0), int(max(0, y0 - 1.2 * h)), -1)):
+            row = ink[y, int(x0):int(x1) + 1]
+            if row.size and row.mean() > 0.95:
+                best = y
+                break
+        if best is None:
+            continue
+        row = ink[best]
+        # The line's extent around the number.
+        left, right = int(cx), int(cx)
+        while left > lo and (row[left - 1] or row[max(0, left - 2)] or row[max(0, left - 3)]):
+            left -= 1
+        while right < hi - 1 and (row[right + 1] or row[min(W - 1, right + 2)]
+                                  or row[min(W - 1, right + 3)]):
+            right += 1
+        ticks = _ticks(ink, best, left, right + 1, int(max(3, 0.45 * h)))
+        lt, rt = ticks[ticks < x0 - 1], ticks[ticks > x1 + 1]
+        if len(lt) == 0 or len(rt) == 0:
+            continue
+        span = float(rt.min() - lt.max())
+        if span > (x1 - x0):
+            hits.append(DimensionHit(v, span, best, float(lt.max()), float(rt.min())))
+    return hits
+
+
+def scale_from_dimensions(hits: list[DimensionHit], min_agree: int, agree_ratio: float
+                          ) -> tuple[float, int] | None:
+    """(px per metre, how many numbers agree) when at least ``min_agree`` of them agree."""
+    if len(hits) < min_agree:
+        return None
+    vals = np.array([h.px_per_m for h in hits])
+    best = None
+    for v in vals:
+        agree = np.abs(vals / v - 1) <= agree_ratio
+        if best is None or agree.sum() > best[1]:
+            best = (float(np.median(vals[agree])), int(agree.sum()))
+    if best and best[1] >= min_agree:
+        return best
+    return None
+
+
+def dimension_boxes(hits: list[DimensionHit], pad_px: float) -> list[BBox]:
+    """Boxes over the measured dimension lines and their ticks: never walls."""
+    return [(h.x0 - pad_px, h.line_y - pad_px, h.x1 + pad_px, h.line_y + pad_px) for h in hits]
