@@ -34,6 +34,10 @@ class Config:
     storey_name: str | None = None
     pages: tuple[int, ...] | None = None
     """1-based page numbers of a PDF to use; None means all pages."""
+    keep_pages: tuple[int, ...] = ()
+    """Pages to convert even where the sheet stage finds no floor plan on them."""
+    all_pages: bool = False
+    """Convert every page (its floor plans, else its largest drawing), as before the sheet stage."""
     detector: str = "hybrid"
     pdf_dpi: int = 150
     max_pixels: int = 80_000_000

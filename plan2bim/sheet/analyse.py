@@ -51,9 +51,14 @@ def read_sheet(image: np.ndarray, page: int, *, dpi: float | None = None,
                 px_per_pt=(dpi / 72.0) if (dpi and pdf_path is not None) else None,
                 vector=False)
     if frame_w is None and not _titles(texts, px_per_mm):
-        # A single drawing with no sheet around it: the whole page is the plan.
-        vp = Viewport((0.0, 0.0, float(W), float(H)), "floor_plan", confidence=0.5,
-                      reason="a single drawing (no sheet frame, no title)")
+        # A single drawing with no sheet around it: the whole page is the plan, unless it is a
+        # picture (a 3D render, a photo) rather than line work.
+        if looks_like_picture(work):
+            vp = Viewport((0.0, 0.0, float(W), float(H)), "other", confidence=0.7,
+                          reason="a picture (shaded, edges mostly oblique), not a drawing")
+        else:
+            vp = Viewport((0.0, 0.0, float(W), float(H)), "floor_plan", confidence=0.5,
+                          reason="a single drawing (no sheet frame, no title)")
         return Sheet(**base, viewports=[vp])
 
     text_boxes_w = [_scale_box(t.bbox, f) for t in texts]
@@ -129,6 +134,28 @@ def read_sheet(image: np.ndarray, page: int, *, dpi: float | None = None,
     viewports.sort(key=lambda v: (v.bbox[0], v.bbox[1]))
     return Sheet(**{**base, "texts": texts}, viewports=viewports, frame=frame, title_block=tb,
                  furniture=furniture, scale_denominator=tb_scale)
+
+
+def looks_like_picture(gray: np.ndarray, s: SheetSettings = SheetSettings()) -> bool:
+    """A shaded picture rather than line work: large flat mid-grey areas and edges that mostly
+    run obliquely (plans are drawn along two axes, even round ones keep many)."""
+    f = 800 / max(gray.shape)
+    g = cv2.resize(gray, None, fx=f, fy=f, interpolation=cv2.INTER_AREA) if f < 1 else gray
+    g = g.astype(np.float32)
+    mid = (g > 60) & (g < 200)
+    mean = cv2.blur(g, (7, 7))
+    var = cv2.blur(g * g, (7, 7)) - mean * mean
+    flat_mid = float((mid & (var < 30)).mean())
+    gx = cv2.Sobel(g, cv2.CV_32F, 1, 0, ksize=3)
+    gy = cv2.Sobel(g, cv2.CV_32F, 0, 1, ksize=3)
+    mag = np.hypot(gx, gy)
+    strong = mag > 100
+    if not strong.any():
+        return False
+    ang = np.degrees(np.arctan2(gy[strong], gx[strong])) % 90
+    w = mag[strong]
+    axis_share = float((w * (np.minimum(ang, 90 - ang) < 12)).sum() / w.sum())
+    return flat_mid > s.picture_flat_mid_ratio and axis_share < s.picture_axis_edge_ratio
 
 
 def _titles(texts: list[TextItem], px_per_mm: float) -> bool:

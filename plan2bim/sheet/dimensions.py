@@ -126,3 +126,44 @@ def scale_from_dimensions(hits: list[DimensionHit], min_agree: int, agree_ratio:
 def dimension_boxes(hits: list[DimensionHit], pad_px: float) -> list[BBox]:
     """Boxes over the measured dimension lines and their ticks: never walls."""
     return [(h.x0 - pad_px, h.line_y - pad_px, h.x1 + pad_px, h.line_y + pad_px) for h in hits]
+
+
+def _diagonal_ticks(ink: np.ndarray, y: int, x_lo: int, x_hi: int, reach: int) -> int:
+    """How many 45° ticks (architectural dimension ticks) cross the line at row ``y``."""
+    H, _ = ink.shape
+    if y - reach < 0 or y + reach >= H:
+        return 0
+    seg = ink[y - reach:y + reach + 1, x_lo:x_hi]
+    k = reach
+    if seg.shape[1] <= 2 * k:
+        return 0
+    # A tick through column x: ink at (y - k, x + k) and (y + k, x - k), or the mirror; a
+    # vertical stroke (extension line, crossing wall) is inked at (y - k, x) and is not a tick.
+    up, dn, mid = seg[0], seg[-1], seg[k]
+    core = ~up[k:-k] & mid[k:-k]
+    hit = core & ((up[2 * k:] & dn[:-2 * k]) | (up[:-2 * k] & dn[2 * k:]))
+    return int(np.count_nonzero(hit[1:] & ~hit[:-1]) + (1 if hit.size and hit[0] else 0))
+
+
+def dimension_lines(ink: np.ndarray, px_per_mm: float, min_len_mm: float = 15.0) -> list[BBox]:
+    """Boxes of horizontal and vertical lines crossed by three or more 45° ticks: dimension
+    chains, wherever their numbers are (or are not) read."""
+    import cv2
+
+    out: list[BBox] = []
+    reach = max(2, int(round(0.8 * px_per_mm)))
+    for transpose in (False, True):
+        m = ink.T if transpose else ink
+        k = max(5, int(min_len_mm * px_per_mm))
+        lines = cv2.morphologyEx(m.astype(np.uint8), cv2.MORPH_OPEN,
+                                 cv2.getStructuringElement(cv2.MORPH_RECT, (k, 1)))
+        n, _, stats, _ = cv2.connectedComponentsWithStats(lines, connectivity=8)
+        for i in range(1, n):
+            x, y, w, h, _ = stats[i]
+            if h > 0.6 * px_per_mm + 2:
+                continue  # a heavy bar, not a thin dimension line
+            yc = y + h // 2
+            if _diagonal_ticks(m, yc, x, x + w, reach) >= 3:
+                b = (float(x), float(y - reach), float(x + w), float(y + h + reach))
+                out.append((b[1], b[0], b[3], b[2]) if transpose else b)
+    return out

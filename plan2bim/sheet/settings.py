@@ -45,3 +45,9 @@ class SheetSettings:
     """Sanity limit: no door is wider than this (double and sliding doors reach ~2.4 m)."""
     max_building_m: float = 400.0
     """Sanity limit: a building drawn on one sheet is at most this long at the scale found."""
+    picture_flat_mid_ratio: float = 0.2
+    """A picture has more than this share of flat mid-grey pixels: the README's 3D render 0.38;
+    every cubicasa-dev and r3d-dev plan at most 0.31 (one plan on grey paper), most under 0.1."""
+    picture_axis_edge_ratio: float = 0.2
+    """...and less than this share of its edge strength along the two axes: the render 0.13;
+    the plans at least 0.32 (a round plan), most over 0.58."""
