@@ -15,7 +15,7 @@ import cv2
 import numpy as np
 
 from .classify import kind_of_title, level_marks, level_of_title, normalise
-from .layout import analyse_layout, find_frame
+from .layout import Strokes, analyse_layout, find_frame, find_title_block
 from .model import BBox, PageKind, Sheet, TextItem, Viewport
 from .ocr import find_text_lines, read_lines
 from .scale_text import parse_scale
@@ -37,8 +37,13 @@ def read_sheet(image: np.ndarray, page: int, *, dpi: float | None = None,
     f = min(1.0, settings.work_long_side_px / max(H, W))
     work = cv2.resize(gray, (int(round(W * f)), int(round(H * f))), interpolation=cv2.INTER_AREA) \
         if f < 1 else gray
+    if float(work.mean()) < 110:
+        # Light line work on dark paper (a blueprint): ink is the light part.
+        gray, work = 255 - gray, 255 - work
     px_per_mm = (dpi / 25.4) if dpi else max(H, W) / A3_LONG_MM
-    frame_w = find_frame(work < 160, settings)
+    strokes = Strokes(work < 160)
+    frame_w = find_frame(strokes, settings)
+    sheet_like = frame_w is not None and _title_block_evidence(strokes, frame_w, settings)
     texts: list[TextItem] = []
     if pdf_path is not None:
         from .text import pdf_text
@@ -50,7 +55,8 @@ def read_sheet(image: np.ndarray, page: int, *, dpi: float | None = None,
     base = dict(page=page, size_px=(W, H), dpi=dpi, texts=texts,
                 px_per_pt=(dpi / 72.0) if (dpi and pdf_path is not None) else None,
                 vector=False)
-    if frame_w is None and not _titles(texts, px_per_mm):
+    if not sheet_like and not _titles(texts, px_per_mm) and \
+            not (frame_w is None and _title_block_evidence(strokes, None, settings)):
         # A single drawing with no sheet around it: the whole page is the plan, unless it is a
         # picture (a 3D render, a photo) rather than line work.
         if looks_like_picture(work):
@@ -62,7 +68,7 @@ def read_sheet(image: np.ndarray, page: int, *, dpi: float | None = None,
         return Sheet(**base, viewports=[vp])
 
     text_boxes_w = [_scale_box(t.bbox, f) for t in texts]
-    lay = analyse_layout(work, px_per_mm * f, settings, text_boxes_w)
+    lay = analyse_layout(work, px_per_mm * f, settings, text_boxes_w, strokes)
     inv = 1.0 / f
     frame = _scale_box(lay.frame, inv) if lay.frame else None
     tb = _scale_box(lay.title_block, inv) if lay.title_block else None
@@ -95,9 +101,9 @@ def read_sheet(image: np.ndarray, page: int, *, dpi: float | None = None,
             continue
         drawings.append(c)
     search = settings.caption_search_mm * px_per_mm
-    drawings = [part for c in drawings for part in _split_by_captions(c, free, med_h, search, gray)]
+    drawings = [part for c in drawings for part in _split_by_captions(c, free, med_h, search, gray, 3.0 * px_per_mm)]
     for c in drawings:
-        cap, cap_lines = _caption(c, free, med_h, search, used_captions)
+        cap, cap_lines = _caption(c, free, med_h, search, used_captions, 3.0 * px_per_mm)
         title = " ".join(t.text for t in cap_lines) if cap_lines else ""
         kind_w = kind_of_title(title) if title else None
         scale = _scale_under(cap, free) if cap else None
@@ -158,6 +164,24 @@ def looks_like_picture(gray: np.ndarray, s: SheetSettings = SheetSettings()) -> 
     return flat_mid > s.picture_flat_mid_ratio and axis_share < s.picture_axis_edge_ratio
 
 
+def _title_block_evidence(strokes: Strokes, frame: BBox | None, s: SheetSettings) -> bool:
+    """Whether the page has a title block: a strip across the sheet cut off by a rule and full
+    of short text lines. A plan's own walls can pass for a frame (14 of the 79 cubicasa-dev and
+    r3d-dev plans have four long straight sides); none has a strip with more than 6 text lines,
+    the dev sheets' title blocks have 26 to 41."""
+    ink = strokes.ink
+    H, W = ink.shape
+    tb = find_title_block(strokes, frame or (0.0, 0.0, float(W - 1), float(H - 1)), s)
+    if tb is None:
+        return False
+    wide = (tb[2] - tb[0]) >= s.title_block_span_ratio * W or (tb[3] - tb[1]) >= s.title_block_span_ratio * H
+    if not wide:
+        return False
+    x0, y0, x1, y1 = (int(round(v)) for v in tb)
+    lines = find_text_lines(ink[y0:y1, x0:x1], (max(3.0, H / 400), H / 40))
+    return len(lines) >= s.title_block_min_text_lines
+
+
 def _titles(texts: list[TextItem], px_per_mm: float) -> bool:
     return any(kind_of_title(t.text) and (t.bbox[3] - t.bbox[1]) >= 2.5 * px_per_mm
                for t in texts if not t.angle)
@@ -184,8 +208,8 @@ def _below(t: BBox, c: BBox, search: float) -> bool:
             and c[3] - 0.3 * h <= t[1] <= c[3] + search)
 
 
-def _caption(c: BBox, free: list[TextItem], med_h: float, search: float, used: set[int]
-             ) -> tuple[TextItem | None, list[TextItem]]:
+def _caption(c: BBox, free: list[TextItem], med_h: float, search: float, used: set[int],
+             min_h: float) -> tuple[TextItem | None, list[TextItem]]:
     """The caption under drawing ``c``: the largest titled text below it, with the lines
     printed right under it ("SUSUNATUR KEMASAN LANTAI", "SKALA 1 : 50")."""
     best = None
@@ -193,7 +217,7 @@ def _caption(c: BBox, free: list[TextItem], med_h: float, search: float, used: s
         if i in used or t.angle or not _below(t.bbox, c, search):
             continue
         h = t.bbox[3] - t.bbox[1]
-        if h < 1.3 * med_h or not kind_of_title(t.text):
+        if h < min(1.3 * med_h, min_h) or not kind_of_title(t.text):
             continue
         if best is None or h > best[1]:
             best = (i, h)
@@ -261,11 +285,11 @@ def _scale_under(cap: TextItem, free: list[TextItem]) -> float | None:
 
 
 def _split_by_captions(c: BBox, free: list[TextItem], med_h: float, search: float,
-                       gray: np.ndarray) -> list[BBox]:
+                       gray: np.ndarray, min_h: float) -> list[BBox]:
     """A cluster over two or more captions side by side holds as many drawings: cut it at the
     emptiest column between each two captions."""
     caps = sorted((t for t in free if not t.angle and _below(t.bbox, c, search)
-                   and (t.bbox[3] - t.bbox[1]) >= 1.3 * med_h and kind_of_title(t.text)),
+                   and (t.bbox[3] - t.bbox[1]) >= min(1.3 * med_h, min_h) and kind_of_title(t.text)),
                   key=lambda t: t.bbox[0])
     if caps:
         top_h = max(t.bbox[3] - t.bbox[1] for t in caps)
@@ -299,8 +323,9 @@ def _ocr_sheet(gray: np.ndarray, work: np.ndarray, f: float, px_per_mm: float,
     inv = 1.0 / f
     boxes = [(_scale_box(ln.bbox, inv), ln.char_height * inv, ln.chars) for ln in lines]
     in_tb = [b for b in boxes if tb and _overlap(b[0], tb) > 0.5]
+    # Captions are words: four characters or more (grid bubbles hold one or two).
     free = [b for b in boxes if not (tb and _overlap(b[0], tb) > 0.5)
-            and not any(_overlap(b[0], p) > 0.5 for p in panels) and b[2] >= 3]
+            and not any(_overlap(b[0], p) > 0.5 for p in panels) and b[2] >= 4]
     free.sort(key=lambda b: -b[1])
     chosen: list[BBox] = []
     for b, h, _ in free[: max(1, s.max_ocr_lines // 3)]:

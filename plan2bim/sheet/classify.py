@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from functools import cache
 
 from .model import PageKind
 from .words import KIND_WORDS, LEVEL_NUMBER_WORDS, LEVEL_WORDS
@@ -15,11 +16,18 @@ def normalise(text: str) -> str:
     """Upper case, accents removed, one space between words."""
     t = unicodedata.normalize("NFKD", text.upper())
     t = "".join(c for c in t if not unicodedata.combining(c))
+    # OCR reads O as 0 inside words ("FL0OR").
+    t = re.sub(r"(?<=[A-Z])0|0(?=[A-Z]{2})", "O", t)
     return " ".join(t.split())
 
 
+@cache
+def _word(phrase: str) -> re.Pattern:
+    return re.compile(rf"(?<![A-Z]){re.escape(phrase)}(?![A-Z])")
+
+
 def _has(phrase: str, norm: str, squashed: str) -> bool:
-    if re.search(rf"(?<![A-Z]){re.escape(phrase)}(?![A-Z])", norm):
+    if _word(phrase).search(norm):
         return True
     # OCR often drops the spaces of a spaced-out caption ("PELANLANTAI").
     p = phrase.replace(" ", "")
@@ -54,7 +62,7 @@ def level_of_title(text: str) -> tuple[str, float] | None:
         return (f"Level {n}", float(n))
     best: tuple[int, str, float] | None = None
     for word, order in LEVEL_WORDS.items():
-        if re.search(rf"(?<![A-Z]){re.escape(word)}(?![A-Z])", norm) and \
+        if _word(word).search(norm) and \
                 len(word) > (best[0] if best else 0):
             best = (len(word), word, order)
     if best is None:

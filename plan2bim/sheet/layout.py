@@ -25,18 +25,46 @@ class Layout:
     """Groups of ink left once the furniture is out: the drawings, notes and stamps."""
 
 
-def long_lines(ink: np.ndarray, min_len_px: int) -> tuple[np.ndarray, np.ndarray]:
-    """Horizontal and vertical straight runs of ink at least ``min_len_px`` long."""
-    u8 = ink.astype(np.uint8)
-    k = max(3, int(min_len_px))
-    h = cv2.morphologyEx(u8, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (k, 1)))
-    v = cv2.morphologyEx(u8, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, k)))
-    return h.astype(bool), v.astype(bool)
-
-
-def find_frame(ink: np.ndarray, s: SheetSettings) -> BBox | None:
-    """The sheet's border: straight lines over most of the page near each of its four edges."""
+def _run_lengths(ink: np.ndarray) -> np.ndarray:
+    """Each ink pixel's horizontal run length (0 off ink)."""
     H, W = ink.shape
+    padded = np.zeros((H, W + 2), np.int8)
+    padded[:, 1:-1] = ink
+    d = np.diff(padded, axis=1)
+    starts = np.argwhere(d == 1)
+    ends = np.argwhere(d == -1)
+    out = np.zeros((H, W), np.int32)
+    if len(starts) == 0:
+        return out
+    lengths = ends[:, 1] - starts[:, 1]
+    rows = np.repeat(starts[:, 0], lengths)
+    offs = np.arange(lengths.sum()) - np.repeat(np.cumsum(lengths) - lengths, lengths)
+    out[rows, np.repeat(starts[:, 1], lengths) + offs] = np.repeat(lengths, lengths)
+    return out
+
+
+class Strokes:
+    """The straight horizontal and vertical runs of a page's ink, measured once."""
+
+    def __init__(self, ink: np.ndarray) -> None:
+        self.ink = ink
+        self.h = _run_lengths(ink)
+        self.v = _run_lengths(np.ascontiguousarray(ink.T)).T
+
+    def long(self, min_len_px: float) -> tuple[np.ndarray, np.ndarray]:
+        k = max(3, int(min_len_px))
+        return self.h >= k, self.v >= k
+
+
+def long_lines(ink: np.ndarray | Strokes, min_len_px: int) -> tuple[np.ndarray, np.ndarray]:
+    """Horizontal and vertical straight runs of ink at least ``min_len_px`` long."""
+    st = ink if isinstance(ink, Strokes) else Strokes(ink)
+    return st.long(min_len_px)
+
+
+def find_frame(ink: np.ndarray | Strokes, s: SheetSettings) -> BBox | None:
+    """The sheet's border: straight lines over most of the page near each of its four edges."""
+    H, W = (ink.ink if isinstance(ink, Strokes) else ink).shape
     hl, vl = long_lines(ink, int(min(W, H) * 0.2))
     rows = np.flatnonzero(hl.sum(axis=1) >= s.frame_span_ratio * W)
     cols = np.flatnonzero(vl.sum(axis=0) >= s.frame_span_ratio * H)
@@ -54,10 +82,11 @@ def find_frame(ink: np.ndarray, s: SheetSettings) -> BBox | None:
             float(bottom.max()) if len(bottom) else float(H - 1))
 
 
-def find_title_block(ink: np.ndarray, frame: BBox, s: SheetSettings) -> BBox | None:
+def find_title_block(ink: np.ndarray | Strokes, frame: BBox, s: SheetSettings) -> BBox | None:
     """A strip across the frame's bottom (or down its right side) cut off by a long rule that
     ends on vertical lines running down to the frame's bottom (the block's sides): an
     elevation's ground line is as long, but nothing stands on its ends."""
+    ink = ink if isinstance(ink, Strokes) else Strokes(ink)
     x0, y0, x1, y1 = (int(round(v)) for v in frame)
     fw, fh = x1 - x0, y1 - y0
     hl, vl = long_lines(ink, int(min(fw, fh) * 0.2))
@@ -80,7 +109,7 @@ def find_title_block(ink: np.ndarray, frame: BBox, s: SheetSettings) -> BBox | N
     return None
 
 
-def find_boxes(ink: np.ndarray, min_side_px: int) -> list[BBox]:
+def find_boxes(ink: np.ndarray | Strokes, min_side_px: int) -> list[BBox]:
     """Closed rectangles of straight lines, each side at least ``min_side_px`` long."""
     hl, vl = long_lines(ink, min_side_px)
     lines = (hl | vl).astype(np.uint8) * 255
@@ -133,17 +162,18 @@ def find_clusters(ink: np.ndarray, gap_px: int, min_area_px: float) -> list[BBox
 
 
 def analyse_layout(gray: np.ndarray, px_per_mm: float, s: SheetSettings,
-                   text_boxes: list[BBox] = ()) -> Layout:
+                   text_boxes: list[BBox] = (), strokes: Strokes | None = None) -> Layout:
     """Frame, title block, panels and drawing clusters of a (downscaled) grey page."""
-    ink = gray < 160
+    st = strokes or Strokes(gray < 160)
+    ink = st.ink
     H, W = ink.shape
     lay = Layout()
-    lay.frame = find_frame(ink, s)
+    lay.frame = find_frame(st, s)
     frame = lay.frame or (0.0, 0.0, float(W - 1), float(H - 1))
-    lay.title_block = find_title_block(ink, frame, s)
+    lay.title_block = find_title_block(st, frame, s)
     fw, fh = frame[2] - frame[0], frame[3] - frame[1]
     gap = 0.02 * max(W, H)
-    for b in find_boxes(ink, int(max(12, 0.05 * min(fw, fh)))):
+    for b in find_boxes(st, int(max(12, 0.05 * min(fw, fh)))):
         bw, bh = b[2] - b[0], b[3] - b[1]
         if bw > 0.9 * fw and bh > 0.9 * fh:
             continue  # the frame itself

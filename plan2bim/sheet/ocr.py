@@ -28,16 +28,21 @@ class TextLine:
 
 def find_text_lines(ink: np.ndarray, height_px: tuple[float, float]) -> list[TextLine]:
     """Horizontal runs of character-sized blobs: candidate text lines (not read yet)."""
-    n, _, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
+    lo, hi = height_px
+    u8 = ink.astype(np.uint8)
+    # Underlines and rules touch the letters of a caption: take long straight runs out first.
+    k = max(5, int(3 * hi))
+    u8 = u8 & ~cv2.morphologyEx(u8, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (k, 1)))
+    n, _, stats, _ = cv2.connectedComponentsWithStats(u8, connectivity=8)
     if n <= 1:
         return []
     x, y, w, h, a = (stats[1:, i] for i in range(5))
-    lo, hi = height_px
-    ok = (h >= lo) & (h <= hi) & (w <= 1.5 * h) & (a >= 0.08 * w * h) & (w >= 1)
+    # Up to three times as wide as high: letters that touch at low resolution ("LA") count.
+    ok = (h >= lo) & (h <= hi) & (w <= 3 * h) & (a >= 0.08 * w * h) & (w >= 1)
     # A line of text: characters side by side, spaced less than ~0.8 of their height.
     mask = np.zeros(ink.shape, np.uint8)
     for xi, yi, wi, hi_ in zip(x[ok], y[ok], w[ok], h[ok], strict=True):
-        g = int(0.45 * hi_) + 1
+        g = int(0.8 * hi_) + 1
         mask[yi + hi_ // 4: yi + hi_ - hi_ // 4 + 1, max(0, xi - g): xi + wi + g] = 1
     m, lab, st, _ = cv2.connectedComponentsWithStats(mask, connectivity=4)
     counts = np.zeros(m, int)

@@ -30,7 +30,7 @@ class SheetSettings:
     """A drawing's caption sits at most this far below (or beside) the drawing's ink."""
     text_height_mm: tuple[float, float] = (1.2, 9.0)
     """Printed text is 1.8 to 7 mm high on the dev sheets (notes 2 mm, captions 5-7 mm)."""
-    max_ocr_lines: int = 14
+    max_ocr_lines: int = 12
     """At most this many text lines are read by OCR on a raster sheet (captions first): each
     costs ~0.05-0.1 s on one core, and a 10-sheet set must convert in under 20 s."""
     bubble_diameter_mm: tuple[float, float] = (4.0, 16.0)
@@ -51,3 +51,6 @@ class SheetSettings:
     picture_axis_edge_ratio: float = 0.2
     """...and less than this share of its edge strength along the two axes: the render 0.13;
     the plans at least 0.32 (a round plan), most over 0.58."""
+    title_block_min_text_lines: int = 12
+    """A raster page is a sheet (not a bare plan) when its title-block strip holds at least this
+    many text lines: 26-41 on the dev sheets, at most 6 in any cubicasa-dev or r3d-dev plan."""
