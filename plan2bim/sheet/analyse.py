@@ -99,6 +99,10 @@ def read_sheet(image: np.ndarray, page: int, *, dpi: float | None = None,
         if text_area > 0.3 * (c[2] - c[0]) * (c[3] - c[1]):
             furniture.append(c)  # a notes panel: text with no box around it
             continue
+        if frame is not None and _in_corner(c, frame, 3 * px_per_mm) and \
+                _area(c) < 0.15 * _area(frame):
+            furniture.append(c)  # a legend or schedule table set in a corner of the frame
+            continue
         drawings.append(c)
     search = settings.caption_search_mm * px_per_mm
     drawings = [part for c in drawings for part in _split_by_captions(c, free, med_h, search, gray, 3.0 * px_per_mm)]
@@ -263,6 +267,13 @@ def _tb_title(tb_text: str, phrase: str) -> str:
     if norm[end:end + 5] == " PLAN":
         end += 5
     return norm[start + 2 if start >= 0 else i:end].strip()
+
+
+def _in_corner(c: BBox, frame: BBox, gap: float) -> bool:
+    """Whether box ``c`` touches two adjacent edges of ``frame`` (sits in its corner)."""
+    near = [abs(c[0] - frame[0]) <= gap, abs(c[1] - frame[1]) <= gap,
+            abs(c[2] - frame[2]) <= gap, abs(c[3] - frame[3]) <= gap]
+    return (near[0] or near[2]) and (near[1] or near[3])
 
 
 def _area(b: BBox) -> float:

@@ -39,23 +39,18 @@ def bubbles(ink: np.ndarray, px_per_mm: float, s: SheetSettings) -> list[BBox]:
 
 
 def heavy_bars(ink: np.ndarray, px_per_mm: float) -> list[BBox]:
-    """Isolated solid bars and arrow heads much heavier than the sheet's line work: section and
-    elevation markers. A wall on a sheet whose walls are drawn solid is joined to other walls;
-    these stand alone."""
-    u8 = ink.astype(np.uint8)
-    dist = cv2.distanceTransform(u8, cv2.DIST_L2, 3)
-    line_w = max(1.0, float(np.median(dist[dist > 0])) * 2) if (dist > 0).any() else 1.0
-    n, lab, stats, _ = cv2.connectedComponentsWithStats(u8, connectivity=8)
+    """Isolated short solid bars: the dashes of section and elevation markers. A wall on a
+    sheet is joined to other walls or is longer than a marker's dash (at most ~10 mm on paper
+    on the dev sheets); a column is square, not a bar."""
+    n, _, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
     out = []
-    max_len = 25 * px_per_mm
+    max_len = 12 * px_per_mm
     for i in range(1, n):
         x, y, w, h, a = stats[i]
-        if max(w, h) > max_len or a < 6:
+        long_side, short_side = max(w, h), min(w, h)
+        if long_side > max_len or short_side < max(2.0, 0.5 * px_per_mm):
             continue
-        sub = dist[y:y + h, x:x + w][lab[y:y + h, x:x + w] == i]
-        if sub.max() * 2 < 3 * line_w:
-            continue
-        if a >= 0.6 * w * h or min(w, h) >= 0.8 * px_per_mm:
+        if long_side >= 2.5 * short_side and a >= 0.6 * w * h:
             out.append((float(x), float(y), float(x + w), float(y + h)))
     return out
 
