@@ -89,6 +89,11 @@ def resolve_scale_ordered(
         if cand is None:
             continue
         why = insane(cand[0])
+        if why is None and method == "printed" and dimensions is not None \
+                and abs(cand[0] / dimensions[0] - 1) > 0.1:
+            # The drawing's own dimensions outweigh its printed ratio: a sheet printed on
+            # another paper size than drawn for keeps its "1:50" but is no longer at 1:50.
+            why = f"a scale {abs(cand[0] / dimensions[0] - 1):.0%} off the dimension chains"
         if why is None:
             detail = cand[1] + (f" ({'; '.join(rejected)})" if rejected else "")
             return Scale(float(cand[0]), method, detail)  # type: ignore[arg-type]

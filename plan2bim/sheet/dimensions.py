@@ -81,8 +81,9 @@ def measure(ink: np.ndarray, numbers: list[TextItem]) -> list[DimensionHit]:
         lo, hi = int(max(0, x0 - 40 * h)), int(min(W, x1 + 40 * h))
         # The dimension line: the nearest row under (else over) the number inked across it.
         best = None
-        for y in list(range(int(y1), int(min(H, y1 + 1.2 * h)))) + \
-                list(range(int(y0), int(max(0, y0 - 1.2 * h)), -1)):
+        cy = int(0.5 * (y0 + y1))
+        for y in list(range(cy, int(min(H, y1 + 1.2 * h)))) + \
+                list(range(cy, int(max(0, y0 - 1.2 * h)), -1)):
             row = ink[y, int(x0):int(x1) + 1]
             if row.size and row.mean() > 0.95:
                 best = y
@@ -128,21 +129,29 @@ def dimension_boxes(hits: list[DimensionHit], pad_px: float) -> list[BBox]:
     return [(h.x0 - pad_px, h.line_y - pad_px, h.x1 + pad_px, h.line_y + pad_px) for h in hits]
 
 
-def _diagonal_ticks(ink: np.ndarray, y: int, x_lo: int, x_hi: int, reach: int) -> int:
-    """How many 45° ticks (architectural dimension ticks) cross the line at row ``y``."""
+def _diagonal_ticks(ink: np.ndarray, y: int, x_lo: int, x_hi: int, reach: int) -> np.ndarray:
+    """Columns of the 45° ticks (architectural dimension ticks) crossing the line at row ``y``."""
     H, _ = ink.shape
     if y - reach < 0 or y + reach >= H:
-        return 0
+        return np.array([], int)
     seg = ink[y - reach:y + reach + 1, x_lo:x_hi]
     k = reach
     if seg.shape[1] <= 2 * k:
-        return 0
-    # A tick through column x: ink at (y - k, x + k) and (y + k, x - k), or the mirror; a
-    # vertical stroke (extension line, crossing wall) is inked at (y - k, x) and is not a tick.
+        return np.array([], int)
+    # A tick through column x: ink at (y - k, x + k) and (y + k, x - k), or the mirror, but
+    # not both ways (a thick stroke across the line inks both); an extension line may pass
+    # through the tick.
     up, dn, mid = seg[0], seg[-1], seg[k]
-    core = ~up[k:-k] & mid[k:-k]
-    hit = core & ((up[2 * k:] & dn[:-2 * k]) | (up[:-2 * k] & dn[2 * k:]))
-    return int(np.count_nonzero(hit[1:] & ~hit[:-1]) + (1 if hit.size and hit[0] else 0))
+    n = seg.shape[1]
+    c = np.arange(k, n - k)
+    a = np.zeros(len(c), bool)
+    b = np.zeros(len(c), bool)
+    for j in range(max(1, k // 3), k + 1):  # ticks drawn from about 30° to 60°
+        a |= up[c + j] & dn[c - j]
+        b |= up[c - j] & dn[c + j]
+    hit = mid[k:-k] & (a ^ b)
+    starts = np.flatnonzero(hit & ~np.concatenate(([False], hit[:-1])))
+    return starts + x_lo + k
 
 
 def dimension_lines(ink: np.ndarray, px_per_mm: float, min_len_mm: float = 15.0) -> list[BBox]:
@@ -163,7 +172,9 @@ def dimension_lines(ink: np.ndarray, px_per_mm: float, min_len_mm: float = 15.0)
             if h > 0.6 * px_per_mm + 2:
                 continue  # a heavy bar, not a thin dimension line
             yc = y + h // 2
-            if _diagonal_ticks(m, yc, x, x + w, reach) >= 3:
+            ticks = _diagonal_ticks(m, yc, x, x + w, reach)
+            # Dimension ticks stand metres apart; a hatched band has a stroke every 1-2 mm.
+            if len(ticks) >= 3 and np.median(np.diff(ticks)) >= 5 * px_per_mm:
                 b = (float(x), float(y - reach), float(x + w), float(y + h + reach))
                 out.append((b[1], b[0], b[3], b[2]) if transpose else b)
     return out

@@ -10,7 +10,7 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from .dimensions import DimensionHit
+from .dimensions import DimensionHit, dimension_lines
 from .model import BBox, Sheet, TextItem
 from .settings import SheetSettings
 
@@ -24,17 +24,28 @@ def _paint(img: np.ndarray, b: BBox, ox: float, oy: float, pad: float) -> None:
 
 
 def bubbles(ink: np.ndarray, px_per_mm: float, s: SheetSettings) -> list[BBox]:
-    """Rings of grid-bubble size (grid bubbles, section-marker circles, door and window tags)."""
-    lo, hi = (d * px_per_mm for d in s.bubble_diameter_mm)
-    n, _, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
+    """Circles of grid-bubble size (grid bubbles, section-marker circles): found with a Hough
+    transform (a grid line touching the ring does not hide it), kept where ink runs round at
+    least 80% of the circle."""
+    lo, hi = (0.5 * d * px_per_mm for d in s.bubble_diameter_mm)
+    u8 = (ink * 255).astype(np.uint8)
+    circles = cv2.HoughCircles(cv2.GaussianBlur(u8, (5, 5), 1.2), cv2.HOUGH_GRADIENT, dp=1.5,
+                               minDist=2 * lo, param1=100, param2=24,
+                               minRadius=int(lo), maxRadius=int(hi) + 1)
+    if circles is None:
+        return []
+    H, W = ink.shape
+    grown = cv2.dilate(u8, np.ones((3, 3), np.uint8)) > 0
+    t = np.linspace(0, 2 * np.pi, 72, endpoint=False)
     out = []
-    for i in range(1, n):
-        x, y, w, h, a = stats[i]
-        if not (lo <= w <= hi and lo <= h <= hi) or abs(w - h) > 0.2 * max(w, h):
-            continue
-        # A ring (circle or hexagon outline) inks little of its box; a filled disc inks ~0.8.
-        if a < 0.35 * w * h:
-            out.append((float(x), float(y), float(x + w), float(y + h)))
+    for cx, cy, r in circles[0]:
+        xs = np.clip(np.round(cx + r * np.cos(t)).astype(int), 0, W - 1)
+        ys = np.clip(np.round(cy + r * np.sin(t)).astype(int), 0, H - 1)
+        # A ring alone: ink round it, little just outside (a square's corners stick out).
+        xo = np.clip(np.round(cx + (r + 4) * np.cos(t)).astype(int), 0, W - 1)
+        yo = np.clip(np.round(cy + (r + 4) * np.sin(t)).astype(int), 0, H - 1)
+        if grown[ys, xs].mean() >= 0.8 and ink[yo, xo].mean() <= 0.25:
+            out.append((float(cx - r - 1), float(cy - r - 1), float(cx + r + 1), float(cy + r + 1)))
     return out
 
 
@@ -55,6 +66,40 @@ def heavy_bars(ink: np.ndarray, px_per_mm: float) -> list[BBox]:
     return out
 
 
+def grid_line_pixels(ink: np.ndarray, bubble_boxes: list[BBox], px_per_mm: float) -> np.ndarray:
+    """The thin ink of the grid lines that leave the grid bubbles (dash-dot lines across the
+    drawing): on a grid line, a pixel is grid unless it belongs to a stroke running across it
+    (a wall crossing the grid keeps its ink)."""
+    from .layout import _run_lengths
+
+    H, W = ink.shape
+    out = np.zeros_like(ink)
+    across_h = None
+    across_v = None
+    half = max(1, int(round(0.4 * px_per_mm)))
+    thin = max(3, int(round(0.8 * px_per_mm)))
+    for b in bubble_boxes:
+        cx, cy = int(0.5 * (b[0] + b[2])), int(0.5 * (b[1] + b[3]))
+        r = int(0.5 * max(b[2] - b[0], b[3] - b[1]))
+        col = ink[:, max(0, cx - half):cx + half + 1].any(axis=1)
+        row = ink[max(0, cy - half):cy + half + 1, :].any(axis=0)
+        down, up = col[cy + r + 1:], col[:max(0, cy - r)]
+        right, left = row[cx + r + 1:], row[:max(0, cx - r)]
+        if max(down.mean() if down.size else 0, up.mean() if up.size else 0) >= 0.3:
+            if across_h is None:
+                across_h = _run_lengths(ink)
+            band = np.zeros_like(ink)
+            band[:, max(0, cx - half):cx + half + 1] = True
+            out |= band & ink & (across_h <= thin)
+        if max(right.mean() if right.size else 0, left.mean() if left.size else 0) >= 0.3:
+            if across_v is None:
+                across_v = _run_lengths(np.ascontiguousarray(ink.T)).T
+            band = np.zeros_like(ink)
+            band[max(0, cy - half):cy + half + 1, :] = True
+            out |= band & ink & (across_v <= thin)
+    return out
+
+
 def masked_viewport(image: np.ndarray, sheet: Sheet, bbox: BBox, *,
                     dims: list[DimensionHit] = (), settings: SheetSettings = SheetSettings(),
                     mask_texts: bool = True) -> np.ndarray:
@@ -71,7 +116,13 @@ def masked_viewport(image: np.ndarray, sheet: Sheet, bbox: BBox, *,
         _paint(crop, (d.x0, d.line_y, d.x1, d.line_y), x0, y0, 0.8 * px_per_mm)
     gray = crop if crop.ndim == 2 else cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)
     ink = gray < 160
-    for b in bubbles(ink, px_per_mm, settings) + heavy_bars(ink, px_per_mm):
+    for b in dimension_lines(ink, px_per_mm):
+        _paint(crop, b, 0, 0, 1)
+    gray = crop if crop.ndim == 2 else cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)
+    ink = gray < 160
+    rings = bubbles(ink, px_per_mm, settings)
+    crop[grid_line_pixels(ink, rings, px_per_mm)] = 255
+    for b in rings + heavy_bars(ink, px_per_mm):
         _paint(crop, b, 0, 0, 2)
     return crop
 

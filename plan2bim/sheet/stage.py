@@ -18,7 +18,13 @@ import numpy as np
 from ..model import PageRecord, Storey
 from .analyse import read_sheet
 from .classify import is_room_name
-from .dimensions import DimensionHit, dimension_lines, measure, scale_from_dimensions
+from .dimensions import (
+    DimensionHit,
+    dimension_lines,
+    dimension_value_m,
+    measure,
+    scale_from_dimensions,
+)
 from .mask import masked_viewport, texts_in
 from .model import BBox, Sheet, TextItem, Viewport
 from .ocr import find_text_lines, read_lines
@@ -110,8 +116,9 @@ def _view(image: np.ndarray, sheet: Sheet, v: Viewport, rec: int, whole: bool,
         view.printed_px_per_m = sheet.dpi / 0.0254 / v.scale_denominator
         view.printed_detail = f"printed 1:{v.scale_denominator:g} on a page at {sheet.dpi:g} dpi"
     ink = gray_page[y0:y1, x0:x1] < 160
-    numbers = view.texts
-    if not any(t.source == "pdf" for t in numbers) and view.printed_px_per_m is None:
+    numbers = [t for t in view.texts if dimension_value_m(t.text)]
+    if len(numbers) < s.dimension_tick_min:
+        # Dimensions drawn as outlines or pixels: read the numbers on the dimension lines.
         numbers = _ocr_dimension_numbers(gray_page[y0:y1, x0:x1], ink, px_per_mm, s)
         view.texts = view.texts + numbers
     hits: list[DimensionHit] = measure(ink, numbers)
