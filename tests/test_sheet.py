@@ -193,6 +193,10 @@ def test_scale_order_and_sanity_limits() -> None:
     # A building 600 m across is not believed.
     s = resolve_scale_ordered(c, doors, 8.0, 150, printed=(5.0, "p"), extent_px=3000)
     assert s.method != "printed"
+    # A printed 1:50 on a sheet printed smaller than drawn: the dimension chains say 1:75.
+    s = resolve_scale_ordered(c, doors, 8.0, 150, printed=(118.1, "printed 1:50"),
+                              dimensions=(78.3, "6 dimensions"))
+    assert s.method == "dimensions" and "off the dimension chains" in s.detail
     # The user's option always wins; --drawing-scale without any dpi says what is missing.
     assert resolve_scale_ordered(Config(px_per_m=80), doors, 8.0, printed=(59.0, "p")).method == "user"
     with pytest.raises(InputError, match="--dpi"):
@@ -228,3 +232,25 @@ def test_page_classification_on_the_dev_sets(name: str) -> None:
                     assert v.scale_denominator in (labels["scale"], 75)  # surau prints 1:75
     pdf.close()
     assert set(labels["storeys"]) <= plan_pages <= set(labels["storeys"]) | set(labels["may"])
+
+
+def test_a_sheet_without_a_floor_plan_is_said_so_and_can_be_kept(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from plan2bim.cli import app
+
+    img, _ = make_sheet([("ROOF PLAN", 60)])
+    Image.fromarray(img).save(tmp_path / "roof.png")
+    with pytest.raises(NoPlanError, match="roof plan"):
+        build_model(tmp_path / "roof.png")
+    runner = CliRunner()
+    r = runner.invoke(app, ["convert", str(tmp_path / "roof.png"), "-o", str(tmp_path / "out"),
+                            "--formats", "json"])
+    assert r.exit_code == 2 and "no floor plan" in r.output
+    r = runner.invoke(app, ["convert", str(tmp_path / "roof.png"), "-o", str(tmp_path / "out"),
+                            "--formats", "json", "--keep-pages", "1"])
+    assert r.exit_code == 0, r.output
+    assert "page 1: roof_plan 'ROOF PLAN', 1:100: used" in r.output
+    d = json.loads((tmp_path / "out" / "roof.json").read_text())
+    assert d["pages"][0]["kind"] == "roof_plan" and d["pages"][0]["used"]
+    assert d["pages"][0]["storey_id"] == d["storeys"][0]["id"]
