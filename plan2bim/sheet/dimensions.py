@@ -65,11 +65,30 @@ def _ticks(ink: np.ndarray, y: int, x_lo: int, x_hi: int, reach: int) -> np.ndar
     return np.array([int(np.mean(r)) for r in runs])
 
 
+def _words(texts: list[TextItem]) -> list[TextItem]:
+    """Texts split into words, each with its share of the box (a PDF text run holds a whole
+    chain: "1000 2000 2000 1000")."""
+    out = []
+    for t in texts:
+        words = t.text.split()
+        if len(words) <= 1 or t.angle:
+            out.append(t)
+            continue
+        x0, y0, x1, y1 = t.bbox
+        per = (x1 - x0) / max(1, len(t.text))
+        pos = 0
+        for w in words:
+            i = t.text.index(w, pos)
+            pos = i + len(w)
+            out.append(TextItem(w, (x0 + i * per, y0, x0 + pos * per, y1), t.source, t.confidence))
+    return out
+
+
 def measure(ink: np.ndarray, numbers: list[TextItem]) -> list[DimensionHit]:
     """Each horizontal dimension number paired with the ticks of the line under (or over) it."""
     H, W = ink.shape
     hits = []
-    for t in numbers:
+    for t in _words(numbers):
         if t.angle:
             continue
         v = dimension_value_m(t.text)

@@ -116,13 +116,16 @@ def _view(image: np.ndarray, sheet: Sheet, v: Viewport, rec: int, whole: bool,
         view.printed_px_per_m = sheet.dpi / 0.0254 / v.scale_denominator
         view.printed_detail = f"printed 1:{v.scale_denominator:g} on a page at {sheet.dpi:g} dpi"
     ink = gray_page[y0:y1, x0:x1] < 160
-    numbers = [t for t in view.texts if dimension_value_m(t.text)]
-    if len(numbers) < s.dimension_tick_min:
-        # Dimensions drawn as outlines or pixels: read the numbers on the dimension lines.
-        numbers = _ocr_dimension_numbers(gray_page[y0:y1, x0:x1], ink, px_per_mm, s)
-        view.texts = view.texts + numbers
-    hits: list[DimensionHit] = measure(ink, numbers)
+    numbers = [t for t in view.texts
+               if any(dimension_value_m(w) for w in t.text.split()) and not t.angle]
+    hits: list[DimensionHit] = measure(ink, numbers) if numbers else []
     found = scale_from_dimensions(hits, s.dimension_tick_min, s.dimension_agree_ratio)
+    if not found:
+        # Dimensions drawn as outlines or pixels: read the numbers on the dimension lines.
+        ocr = _ocr_dimension_numbers(gray_page[y0:y1, x0:x1], ink, px_per_mm, s)
+        view.texts = view.texts + ocr
+        hits = hits + measure(ink, ocr)
+        found = scale_from_dimensions(hits, s.dimension_tick_min, s.dimension_agree_ratio)
     if found:
         view.dimension_px_per_m = found[0]
         view.dimension_detail = f"{found[1]} printed dimensions between their ticks"
