@@ -26,6 +26,7 @@ from .settings import (
     SegmentSettings,
     VectorizeSettings,
 )
+from .sheet.settings import SheetSettings
 
 __all__ = ["STAGE_SETTINGS", "Config", "load_settings", "settings_toml", "with_settings"]
 
@@ -64,6 +65,7 @@ class Config:
     hybrid: HybridSettings = field(default_factory=HybridSettings)
     scale: ScaleSettings = field(default_factory=ScaleSettings)
     vectorize: VectorizeSettings = field(default_factory=VectorizeSettings)
+    sheet: SheetSettings = field(default_factory=SheetSettings)
 
     def resolved_scale(self) -> float | None:
         """The scale the user asked for, in px per metre, or None to estimate it."""

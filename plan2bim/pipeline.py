@@ -65,7 +65,7 @@ def build_model(path: Path, config: Config = Config()) -> Result:
         views, recs, _ = page_views(
             page.image, page.number, page.dpi, path if is_pdf else None,
             forced=bool(config.pages), keep=page.number in config.keep_pages,
-            all_pages=config.all_pages)
+            all_pages=config.all_pages, settings=config.sheet)
         base = len(records)
         records.extend(recs)
         timings["preprocess"] += time.perf_counter() - t
@@ -85,7 +85,10 @@ def build_model(path: Path, config: Config = Config()) -> Result:
                 printed=(view.printed_px_per_m, view.printed_detail) if view.printed_px_per_m else None,
                 dimensions=(view.dimension_px_per_m, view.dimension_detail)
                 if view.dimension_px_per_m else None,
-                extent_px=None if view.whole_page else float(max(view.image.shape[:2])))
+                extent_px=None if view.whole_page else float(max(view.image.shape[:2])),
+                max_wall_thickness_m=config.sheet.max_wall_thickness_m,
+                max_door_width_m=config.sheet.max_door_width_m,
+                max_building_m=config.sheet.max_building_m)
             plan = vectorize(det, scale.px_per_m, config)
             timings["vectorize"] += time.perf_counter() - t
             rec = records[base + view.record]
