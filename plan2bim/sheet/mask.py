@@ -66,6 +66,44 @@ def heavy_bars(ink: np.ndarray, px_per_mm: float) -> list[BBox]:
     return out
 
 
+def peripheral_marks(ink: np.ndarray, px_per_mm: float) -> list[BBox]:
+    """Heavy strokes outside the drawing's heavy mass: section and elevation markers (a bold
+    letter and its heavy dash or arrow), north arrows. The walls are the heavy mass; a mark
+    standing outside its bounding box is not a wall."""
+    u8 = ink.astype(np.uint8)
+    half = max(1.5, 0.35 * px_per_mm)
+    dist = cv2.distanceTransform(u8, cv2.DIST_L2, 3)
+    core = (dist >= half).astype(np.uint8)
+    if not core.any():
+        return []
+    k = int(2 * half) | 1
+    heavy = cv2.dilate(core, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))) & u8
+    n, _, stats, _ = cv2.connectedComponentsWithStats(heavy, connectivity=8)
+    if n <= 1:
+        return []
+    # The drawing's mass: its largest piece of joined ink (walls joined at their corners),
+    # with what lies in its box.
+    g = max(3, int(px_per_mm) | 1)
+    joined = cv2.dilate(u8, cv2.getStructuringElement(cv2.MORPH_RECT, (g, g)))
+    m, _, mst, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    if m <= 1:
+        return []
+    big = 1 + int(np.argmax(mst[1:, 4]))
+    x0, y0 = mst[big, 0], mst[big, 1]
+    x1, y1 = x0 + mst[big, 2], y0 + mst[big, 3]
+    keep: list[int] = []
+    out = []
+    max_len = 15 * px_per_mm
+    for i in range(1, n):
+        if i in keep:
+            continue
+        x, y, w, h, _ = stats[i]
+        cx, cy = x + w / 2, y + h / 2
+        if max(w, h) <= max_len and not (x0 <= cx <= x1 and y0 <= cy <= y1):
+            out.append((float(x), float(y), float(x + w), float(y + h)))
+    return out
+
+
 def grid_line_pixels(ink: np.ndarray, bubble_boxes: list[BBox], px_per_mm: float) -> np.ndarray:
     """The thin ink of the grid lines that leave the grid bubbles (dash-dot lines across the
     drawing): on a grid line, a pixel is grid unless it belongs to a stroke running across it
@@ -122,7 +160,7 @@ def masked_viewport(image: np.ndarray, sheet: Sheet, bbox: BBox, *,
     ink = gray < 160
     rings = bubbles(ink, px_per_mm, settings)
     crop[grid_line_pixels(ink, rings, px_per_mm)] = 255
-    for b in rings + heavy_bars(ink, px_per_mm):
+    for b in rings + heavy_bars(ink, px_per_mm) + peripheral_marks(ink, px_per_mm):
         _paint(crop, b, 0, 0, 2)
     return crop
 
