@@ -22,7 +22,7 @@ from .options import (
 
 @app.command()
 def convert(
-    input: Path = typer.Argument(..., help="Plan drawing: PNG, JPG, TIFF, BMP, or PDF (one storey a page)."),
+    input: Path = typer.Argument(..., help="Plan drawing: PNG, JPG, TIFF, BMP, or PDF (its floor-plan drawings become storeys; see --pages, --keep-pages, --all-pages)."),
     output: Path = typer.Option(Path("."), "--output", "-o", help="Folder for the outputs."),
     scale: float | None = typer.Option(None, "--scale", min=0.001, help="Scale in pixels per metre (skips estimation)."),
     dpi: float | None = typer.Option(None, "--dpi", min=1, help="Scan resolution, with --drawing-scale."),
