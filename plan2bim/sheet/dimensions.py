@@ -169,8 +169,12 @@ def _diagonal_ticks(ink: np.ndarray, y: int, x_lo: int, x_hi: int, reach: int) -
         a |= up[c + j] & dn[c - j]
         b |= up[c - j] & dn[c + j]
     hit = mid[k:-k] & (a ^ b)
-    starts = np.flatnonzero(hit & ~np.concatenate(([False], hit[:-1])))
-    return starts + x_lo + k
+    xs = np.flatnonzero(hit)
+    if len(xs) == 0:
+        return xs
+    # One position per tick: hits closer than the tick's reach are one stroke.
+    groups = np.split(xs, np.flatnonzero(np.diff(xs) > 2 * k) + 1)
+    return np.array([int(round(gr.mean())) for gr in groups]) + x_lo + k
 
 
 def dimension_lines(ink: np.ndarray, px_per_mm: float, min_len_mm: float = 15.0) -> list[BBox]:
