@@ -254,3 +254,19 @@ def test_a_sheet_without_a_floor_plan_is_said_so_and_can_be_kept(tmp_path: Path)
     d = json.loads((tmp_path / "out" / "roof.json").read_text())
     assert d["pages"][0]["kind"] == "roof_plan" and d["pages"][0]["used"]
     assert d["pages"][0]["storey_id"] == d["storeys"][0]["id"]
+
+
+def test_room_names_from_the_text_inside_each_room() -> None:
+    from plan2bim.sheet.model import TextItem
+    from plan2bim.sheet.stage import _room_name
+
+    room = [(0, 0), (400, 0), (400, 300), (0, 300)]
+    texts = [
+        TextItem("BILIK", (150, 100, 230, 130), "pdf"),
+        TextItem("PERSEDIAAN", (120, 135, 280, 165), "pdf"),
+        TextItem("FL +1.200", (160, 180, 240, 195), "pdf"),  # a level mark, smaller
+        TextItem("3000", (10, 10, 50, 25), "pdf"),  # a dimension
+        TextItem("KORIDOR", (600, 100, 700, 130), "pdf"),  # another room
+    ]
+    assert _room_name(room, texts) == "BILIK PERSEDIAAN"
+    assert _room_name(room, texts[2:4]) == ""
