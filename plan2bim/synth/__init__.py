@@ -57,8 +57,15 @@ class Sample:
     """How it was drawn."""
 
 
-def make_sample(index: int, seed: int = 0, style: str = "mixed") -> Sample:
-    """Plan ``index`` of the set made with ``seed``: pure, no file is written."""
+def make_sample(index: int, seed: int = 0, style: str = "mixed", *, px_per_m: float | None = None,
+                angle: float | None = None, scanned: bool = True) -> Sample:
+    """Plan ``index`` of the set made with ``seed``: pure, no file is written.
+
+    ``px_per_m`` (the drawing's scale before any scan resize; estate-agent pages are then
+    resized to ~500 px), ``angle`` (the page's turn, degrees counter-clockwise) and ``scanned``
+    (False: no printing and scanning damage) pin what is otherwise drawn at random, for test
+    cases across scales, turns and degradations; the rest of the plan is the same.
+    """
     import cv2
     import numpy as np
 
@@ -71,8 +78,12 @@ def make_sample(index: int, seed: int = 0, style: str = "mixed") -> Sample:
     family = style if style != "mixed" else ("r3d" if rng.random() < R3D_SHARE else "cubicasa")
     parts = layout.make_sheet(rng, density=float(rng.uniform(0.4, 1.0)), extra_part=0.15 if family == "cubicasa" else 0.03)
     st = render.sample_style(rng, family)
+    if px_per_m is not None:
+        st = render.with_scale(st, px_per_m)
     drawing = render.render(parts, st, rng)
-    image, warp = degrade.degrade(drawing.image, rng, family, drawing.px_per_m, st.paper)
+    image, warp = degrade.degrade(drawing.image, rng, family, drawing.px_per_m, st.paper,
+                                  angle=angle, factor=1.0 if px_per_m and family != "r3d" else None,
+                                  scanned=scanned)
     to_img = warp @ drawing.to_px
     h, w = image.shape[:2]
     ok, buf = cv2.imencode(".png", cv2.cvtColor(image, cv2.COLOR_RGB2BGR))
