@@ -17,9 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from multiprocessing import get_context
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -133,6 +131,9 @@ def generate(n: int, out_dir: Path | str, seed: int = 0, style: str = "mixed", w
             if k % 100 == 0:
                 log.info("synth: %d / %d plans", k, n)
     else:
+        from concurrent.futures import ProcessPoolExecutor
+        from multiprocessing import get_context
+
         with ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_init_worker) as ex:
             for k, pid in enumerate(ex.map(_write_one, tasks, chunksize=4), 1):
                 ids.append(pid)
