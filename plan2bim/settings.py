@@ -156,10 +156,10 @@ class HybridSettings:
 
     agree_px: int = 11
     """The classical wall mask is kept within this many pixels of the learned one (a square
-    kernel). Chosen on both dev sets (commit 5b72a68). Kept in pixels: the model's wall edges
-    are soft by a roughly constant number of its own pixels, and the pages it sees are all near
-    1200 px (``LearnedSettings``), so a length in wall thicknesses is not the better unit here;
-    re-expressing it was not measured."""
+    kernel), chosen on both dev sets (commit 5b72a68). Kept in pixels, resolution-dependent:
+    11 px is 0.66 typical wall thicknesses on cubicasa-dev (median 16.6 px, pages ~1700 px) and
+    1.25 on r3d-dev (median 8.8 px, pages ~600 px), and 8 and 22 of the network's pixels; no
+    single factor of either keeps both sets' figures, so re-expressing it means re-tuning it."""
     sure_alone_confidence: float = 0.9
     """A door or window of the model's that no classical gap confirms needs this confidence.
     Below it, unconfirmed blobs are mostly furniture, stair treads, dashed lines and plain wall;
@@ -250,8 +250,11 @@ class VectorizeSettings:
     snap_min_angle_deg: float = 30.0
     """Bar ends are snapped onto the axes of bars at least this far from parallel."""
     min_wall_length_px: float = 12.0
-    """Wall axes shorter than this (after joining) are dropped as noise. In pixels of the
-    working page, as it has always been (``Tolerances``); not re-measured in metres."""
+    """Wall axes shorter than this (after joining) are dropped as noise (and never shorter than
+    ``min_bar_thickness_wt``). In pixels, resolution-dependent, as it has always been (it was
+    ``Tolerances.min_wall_length_px``): 12 px is 0.7 typical wall thicknesses on cubicasa-dev and
+    1.4 on r3d-dev, so a length in wall thicknesses or metres would move one of the two sets;
+    not re-tuned."""
     lone_min_elongation: float = 2.0
     """A wall standing alone must be at least this many times as long (axis) as it is thick,"""
     lone_min_length_m: float = 0.6
