@@ -180,12 +180,12 @@ def _classify_gap(ink, near, centre, d, gap: float, t: float,
     rows = inside.mean(axis=1)  # coverage of each line across the wall, along the gap
     lines = _count_runs(rows > st.glazing_line_coverage)
     door = _door_symbol_score(near, centre, d, gap, t)
-    if door >= st.door_symbol_min_fraction and door >= 0.25 * lines:
+    if door >= st.door_symbol_min_fraction and door >= st.door_per_glazing_line * lines:
         return "door", float(min(1.0, door))
     if lines >= 2:
-        return "window", float(min(1.0, 0.5 + 0.15 * lines))
-    if lines == 1 and rows.max() > 0.8:
-        return "window", 0.4
+        return "window", float(min(1.0, st.window_confidence + st.window_confidence_per_line * lines))
+    if lines == 1 and rows.max() > st.single_line_window_coverage:
+        return "window", st.single_line_window_confidence
     return None, 0.0
 
 
