@@ -38,6 +38,18 @@ def test_show_prints_every_setting_as_toml_that_reads_back_to_the_defaults(tmp_p
             assert lines[i - 1].startswith("# "), line
 
 
+def test_check_reads_a_file_and_prints_no_settings(tmp_path) -> None:
+    good, bad = tmp_path / "good.toml", tmp_path / "bad.toml"
+    good.write_text("[scale]\ndoor_width_m = 0.8\n")
+    bad.write_text("[scale]\ndoor_width = 0.8\n")
+    res = CliRunner().invoke(app, ["settings", "--check", "--settings", str(good)])
+    assert res.exit_code == 0 and "settings OK" in res.output and "[scale]" not in res.output
+    res = CliRunner().invoke(app, ["settings", "--settings", str(good)])
+    assert res.exit_code == 0 and "door_width_m = 0.8\n" in res.output
+    res = CliRunner().invoke(app, ["settings", "--check", "--settings", str(bad)])
+    assert res.exit_code == 2 and "unknown setting scale.door_width" in res.output
+
+
 def test_a_file_overrides_only_what_it_names(tmp_path) -> None:
     path = tmp_path / "s.toml"
     path.write_text("[hybrid]\nagree_px = 7\nsure_alone_confidence = 1\n[vectorize]\nmax_bridge_m = 1.2\n")
