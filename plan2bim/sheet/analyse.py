@@ -327,7 +327,7 @@ def _ocr_sheet(gray: np.ndarray, work: np.ndarray, f: float, px_per_mm: float,
                tb: BBox | None, panels: list[BBox], s: SheetSettings) -> list[TextItem]:
     """Read the few text lines that decide a raster sheet: the largest (captions), the line
     under each (their scale), and the title block's largest lines."""
-    lo, hi = (v * px_per_mm * f for v in s.text_height_mm)
+    lo, hi = (v * px_per_mm * f for v in (s.text_min_height_mm, s.text_max_height_mm))
     lines = find_text_lines(work < 160, (max(4.0, lo), hi))
     if not lines:
         return []

@@ -27,7 +27,7 @@ def bubbles(ink: np.ndarray, px_per_mm: float, s: SheetSettings) -> list[BBox]:
     """Circles of grid-bubble size (grid bubbles, section-marker circles): found with a Hough
     transform (a grid line touching the ring does not hide it), kept where ink runs round at
     least 80% of the circle."""
-    lo, hi = (0.5 * d * px_per_mm for d in s.bubble_diameter_mm)
+    lo, hi = (0.5 * d * px_per_mm for d in (s.bubble_min_diameter_mm, s.bubble_max_diameter_mm))
     u8 = (ink * 255).astype(np.uint8)
     circles = cv2.HoughCircles(cv2.GaussianBlur(u8, (5, 5), 1.2), cv2.HOUGH_GRADIENT, dp=1.5,
                                minDist=2 * lo, param1=100, param2=24,

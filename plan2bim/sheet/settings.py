@@ -28,13 +28,19 @@ class SheetSettings:
     stamps, north arrows)."""
     caption_search_mm: float = 40.0
     """A drawing's caption sits at most this far below (or beside) the drawing's ink."""
-    text_height_mm: tuple[float, float] = (1.2, 9.0)
-    """Printed text is 1.8 to 7 mm high on the dev sheets (notes 2 mm, captions 5-7 mm)."""
+    text_min_height_mm: float = 1.2
+    """Printed text is 1.8 to 7 mm high on the dev sheets (notes 2 mm, captions 5-7 mm): blobs
+    from this height..."""
+    text_max_height_mm: float = 9.0
+    """...to this one are taken for characters."""
     max_ocr_lines: int = 12
     """At most this many text lines are read by OCR on a raster sheet (captions first): each
     costs ~0.05-0.1 s on one core, and a 10-sheet set must convert in under 20 s."""
-    bubble_diameter_mm: tuple[float, float] = (4.0, 16.0)
-    """Grid bubbles and section/elevation marker circles on the dev sheets are 6-12 mm across."""
+    bubble_min_diameter_mm: float = 4.0
+    """Grid bubbles and section/elevation marker circles on the dev sheets are 6-12 mm across:
+    circles from this diameter..."""
+    bubble_max_diameter_mm: float = 16.0
+    """...to this one are taken for bubbles."""
     dimension_tick_min: int = 3
     """A dimension-chain scale needs at least this many numbers agreeing between their ticks."""
     dimension_agree_ratio: float = 0.03

@@ -146,7 +146,7 @@ def _ocr_dimension_numbers(gray: np.ndarray, ink: np.ndarray, px_per_mm: float,
     horiz = [d for d in dims if d[2] - d[0] > d[3] - d[1]]
     if not horiz:
         return []
-    lo, hi = (v * px_per_mm for v in s.text_height_mm)
+    lo, hi = (v * px_per_mm for v in (s.text_min_height_mm, s.text_max_height_mm))
     lines = find_text_lines(ink, (max(4.0, lo), min(hi, 5 * px_per_mm)))
     cands: list[BBox] = []
     for ln in lines:
