@@ -8,6 +8,7 @@ from shapely.geometry.polygon import orient
 from shapely.ops import unary_union
 
 from .config import Config
+from .geometry import compute_geometry
 from .model import Opening, Ring, Scale, Space, Storey, Wall, stable_guid
 from .preprocess import Prepared
 from .segments import Segment
@@ -69,7 +70,7 @@ def build_storey(
                 center=(float(c_m[0]), float(c_m[1])),
                 center_px=(float(c_in[0]), float(c_in[1])), width_px=float(h.width),
                 confidence=float(np.clip(h.confidence, 0, 1)), global_id=gid(oid.split("-")[1]),
-                swing=h.swing if h.swing in ("left", "right") else "none",
+                **_swing(h, seg, to_in, to_m),
             ))
     openings.sort(key=lambda o: (o.kind, int(o.id.split("-")[1][1:])))
 
@@ -93,7 +94,24 @@ def build_storey(
         spaces=spaces, slab=slab, slab_thickness=config.slab_thickness, scale=scale,
         image_size=(int(w_in), int(h_in)), page=page, global_id=stable_guid(source_hash, sid),
         slab_global_id=gid("slab"),
+        geometry=compute_geometry(walls, openings),
     )
+
+
+def _swing(h, seg: Segment, to_in, to_m) -> dict[str, str]:
+    """The door's hinge side (IFC's sense) and the side of the wall it opens to, from the hinge
+    and open-leaf tip the detector saw; "none" where it did not see them."""
+    if h.kind != "door" or getattr(h, "swing_px", None) is None:
+        return {}
+    # Map the points and the wall's direction to metres: the image's y axis points down, so the
+    # sides swap on the way.
+    hinge, tip, p0, p1, c = to_m(to_in([*h.swing_px, seg.p0, seg.p1, h.center]))
+    u = (p1 - p0) / max(float(np.hypot(*(p1 - p0))), 1e-9)
+    hinge_at_start = float(np.dot(hinge - c, u)) < 0
+    v = tip - hinge
+    opens_left = float(u[0] * v[1] - u[1] * v[0]) > 0
+    return {"swing": "left" if hinge_at_start == opens_left else "right",
+            "opens_to": "left" if opens_left else "right"}
 
 
 THICKNESS_STEP_M = 0.025

@@ -62,7 +62,8 @@ def detect(prepared: Prepared, config: Config = Config()) -> Detections:
         if gap is not None:
             # The gap is measured between the wall ends, where the model's blob edges are soft
             # (and the scale is estimated from door widths).
-            openings.append(replace(o, center=gap.center, width=gap.width, angle=gap.angle))
+            openings.append(replace(o, center=gap.center, width=gap.width, angle=gap.angle,
+                                          swing_px=gap.swing_px if gap.kind == o.kind else None))
         elif o.confidence >= SURE_ALONE:
             openings.append(o)
     if ADD_GAPS:
