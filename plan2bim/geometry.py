@@ -134,15 +134,13 @@ class OpeningSolid:
     def height(self) -> float:
         return self.top - self.sill
 
+    swing: Literal["left", "right", "none"] = "none"
+    """Doors: hinged on the left or right, looking the way the door opens."""
+
     @property
     def operation(self) -> str:
-        """IFC door operation: hinged on the left or right as seen looking the way it opens."""
-        if self.hinge_at_start is None or self.opens_left is None:
-            return "NOTDEFINED"
-        # Looking along the left normal, the wall's start is on the left; along the right
-        # normal, on the right.
-        left = self.hinge_at_start == self.opens_left
-        return "SINGLE_SWING_LEFT" if left else "SINGLE_SWING_RIGHT"
+        """IFC door operation type."""
+        return {"left": "SINGLE_SWING_LEFT", "right": "SINGLE_SWING_RIGHT"}.get(self.swing, "NOTDEFINED")
 
 
 @dataclass(frozen=True)
@@ -271,7 +269,8 @@ def compute_geometry(walls: list[Wall], openings: list[Opening],
                 fills[o.id] = sol
         footprint = []
         for p in _polygons(body):
-            p = orient(p, 1.0)
+            # Overlays on the grid leave collinear vertices where neighbours were cut away.
+            p = orient(shapely.simplify(p, 0.0), 1.0)
             footprint.append([_ring(p.exterior.coords)] + [_ring(r.coords) for r in p.interiors])
         solids[w.id] = WallSolid(
             wall_id=w.id, footprint=footprint, footprint_area=float(body.area),
@@ -306,14 +305,16 @@ def _place_opening(o: Opening, w: Wall, local, placed: list[OpeningSolid],
     centre = min(max(o.offset, lo + width / 2), hi - width / 2)
     x0, x1 = centre - width / 2, centre + width / 2
     hinge_at_start = opens_left = None
-    if o.kind == "door" and o.swing in ("left", "right") and getattr(o, "opens_to", "none") in ("left", "right"):
+    swing = o.swing if o.kind == "door" and o.swing in ("left", "right") else "none"
+    if swing != "none" and o.opens_to in ("left", "right"):
         opens_left = o.opens_to == "left"
-        # Opening.swing is IFC's sense (hinge on the left looking the way the door opens).
-        hinge_at_start = (o.swing == "left") == opens_left
+        # Looking along the wall's left normal its start is on the left; along the right
+        # normal, on the right.
+        hinge_at_start = (swing == "left") == opens_left
     parts = (_door_parts if o.kind == "door" else _window_parts)(x0, x1, sill, top, t, s)
     return OpeningSolid(opening_id=o.id, wall_id=w.id, x0=x0, x1=x1, sill=sill, top=top,
                         thickness=t, parts=parts, hinge_at_start=hinge_at_start,
-                        opens_left=opens_left)
+                        opens_left=opens_left, swing=swing)
 
 
 def _frame(x0, x1, z0, z1, depth, s: GeometrySettings, bottom: bool) -> tuple[list, tuple]:

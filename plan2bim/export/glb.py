@@ -188,7 +188,10 @@ def _add_storey(scene: trimesh.Scene, parent: str, storey: Storey, spaces: bool)
              f"Wall {w.id} ({kind})")
     for o in storey.openings:
         sol = geom.openings.get(o.id)
-        if sol is None or o.wall_id not in walls:
+        if o.wall_id not in walls:
+            log.warning("opening %s names unknown wall %s, not modelled", o.id, o.wall_id)
+            continue
+        if sol is None:
             log.warning("opening %s has no room in wall %s, not modelled", o.id, o.wall_id)
             continue
         ifc_class = "IfcDoor" if o.kind == "door" else "IfcWindow"
