@@ -233,18 +233,7 @@ def compute_geometry(walls: list[Wall], openings: list[Opening],
     grid = s.grid_m
     usable = [w for w in walls if w.length > s.min_wall_part_m and w.thickness > 0 and w.height > 0]
     rects = {w.id: shapely.set_precision(_rectangle(w), grid) for w in usable}
-    taken = None
-    own: dict[str, Polygon | MultiPolygon] = {}
-    for w in sorted(usable, key=_priority):
-        mine = rects[w.id]
-        if taken is not None:
-            mine = shapely.difference(mine, taken, grid_size=grid)
-        parts = [p for p in _polygons(mine) if p.area >= s.min_piece_area_m2]
-        if not parts:
-            log.info("wall %s lies inside other walls; it has no body of its own", w.id)
-            continue
-        own[w.id] = MultiPolygon(parts) if len(parts) > 1 else parts[0]
-        taken = rects[w.id] if taken is None else shapely.union(taken, rects[w.id], grid_size=grid)
+    own = _resolve_junctions(usable, rects, s)
 
     by_wall: dict[str, list[Opening]] = {}
     for o in openings:
@@ -282,6 +271,43 @@ def compute_geometry(walls: list[Wall], openings: list[Opening],
             log.warning("opening %s does not fit its wall %s; left out", o.id, o.wall_id)
     return StoreyGeometry(walls=solids, openings=fills,
                           connections=_connections([w for w in usable if w.id in own], rects, s))
+
+
+def _resolve_junctions(walls: list[Wall], rects: dict[str, Polygon],
+                       s: GeometrySettings) -> dict[str, Polygon | MultiPolygon]:
+    """Each wall's own footprint: its rectangle less the parts that higher-priority walls take.
+
+    The rectangles' outlines are noded once, on the grid, and cut into faces; each face goes to
+    the first wall (in ``_priority`` order) whose rectangle holds it. Neighbours then share
+    their boundary edges exactly: cutting each wall separately would put the intersections of
+    oblique edges on the grid independently, leaving overlaps a tenth of a millimetre wide
+    that a clash check finds."""
+    if not walls:
+        return {}
+    order = sorted(walls, key=_priority)
+    rank = {w.id: k for k, w in enumerate(order)}
+    lines = shapely.union_all([rects[w.id].exterior for w in walls], grid_size=s.grid_m)
+    faces = list(shapely.get_parts(shapely.polygonize(shapely.get_parts(lines))))
+    geoms = [rects[w.id] for w in walls]
+    tree = shapely.STRtree(geoms)
+    mine: dict[str, list[Polygon]] = {}
+    for face in faces:
+        if face.area <= 0:
+            continue
+        p = face.representative_point()
+        holders = [walls[int(k)] for k in tree.query(p, predicate="intersects")]
+        if holders:
+            w = min(holders, key=lambda w: rank[w.id])
+            mine.setdefault(w.id, []).append(face)
+    own: dict[str, Polygon | MultiPolygon] = {}
+    for w in order:
+        body = shapely.union_all(mine.get(w.id, []))
+        parts = [p for p in _polygons(body) if p.area >= s.min_piece_area_m2]
+        if not parts:
+            log.info("wall %s lies inside other walls; it has no body of its own", w.id)
+            continue
+        own[w.id] = MultiPolygon(parts) if len(parts) > 1 else parts[0]
+    return own
 
 
 def _place_opening(o: Opening, w: Wall, local, placed: list[OpeningSolid],
