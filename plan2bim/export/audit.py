@@ -70,25 +70,81 @@ def _tree(f, elements):
 
 
 def clashes(f) -> dict[str, list[tuple[str, str, float]]]:
-    """Wall-wall and filling-wall interpenetrations deeper than ``CLASH_TOLERANCE_M``."""
+    """Walls overlapping walls, and doors or windows cutting into walls.
+
+    Fillings against walls: ifcopenshell's BVH tree, interpenetration deeper than
+    ``CLASH_TOLERANCE_M``. Walls against walls: the tree's pierce test fires on faces that only
+    touch at an oblique junction, so walls (vertical extrusions) are compared by the overlap of
+    their triangulated bodies' upward faces projected on plan (an STRtree finds the pairs) times the overlap
+    of their heights, less a strip of ``CLASH_TOLERANCE_M``: pairs sharing more than
+    ``OVERLAP_VOLUME_M3`` are reported, with it."""
     walls = f.by_type("IfcWall")
     fills = f.by_type("IfcDoor") + f.by_type("IfcWindow")
+    out: dict[str, list[tuple[str, str, float]]] = {"wall_wall": [], "filling_wall": []}
     if not walls:
-        return {"wall_wall": [], "filling_wall": []}
-    tree = _tree(f, walls + fills)
-
-    def run(a, b):
-        if not a or not b:
-            return []
-        found = tree.clash_intersection_many(a, b, CLASH_TOLERANCE_M, True)
+        return out
+    if fills:
+        tree = _tree(f, walls + fills)
         pairs = {}
-        for c in found:
-            key = tuple(sorted((c.a.GlobalId, c.b.GlobalId)))
-            if key[0] != key[1]:
-                pairs[key] = (c.a.Name, c.b.Name, float(c.distance))
-        return sorted(pairs.values())
+        for c in tree.clash_intersection_many(fills, walls, CLASH_TOLERANCE_M, True):
+            pairs[(c.a.GlobalId, c.b.GlobalId)] = (c.a.Name, c.b.Name, float(c.distance))
+        out["filling_wall"] = sorted(pairs.values())
+    out["wall_wall"] = wall_overlaps(f)
+    return out
 
-    return {"wall_wall": run(walls, walls), "filling_wall": run(fills, walls)}
+
+OVERLAP_VOLUME_M3 = 1e-6
+"""Walls sharing more than a cubic centimetre overlap."""
+
+
+def wall_overlaps(f) -> list[tuple[str, str, float]]:
+    import shapely
+    from shapely.geometry import Polygon
+
+    names, plans, spans = [], [], []
+    for gid, (verts, faces) in _meshes(f, ("IfcWall",)).items():
+        # The faces looking up (tops, and sills under openings) cover the footprint of a
+        # vertical extrusion exactly; side faces would add slivers of float noise.
+        tri = verts[faces]
+        normal = np.cross(tri[:, 1] - tri[:, 0], tri[:, 2] - tri[:, 0])
+        up = normal[:, 2] > 0.99 * np.linalg.norm(normal, axis=1)
+        tris = [Polygon(t[:, :2]) for t in tri[up]]
+        plans.append(shapely.union_all(tris) if tris else Polygon())
+        spans.append((verts[:, 2].min(), verts[:, 2].max()))
+        names.append(f.by_guid(gid).Name)
+    tree = shapely.STRtree(plans)
+    found = []
+    for i, j in zip(*tree.query(plans, predicate="intersects"), strict=True):
+        if i >= j:
+            continue
+        dz = min(spans[i][1], spans[j][1]) - max(spans[i][0], spans[j][0])
+        # Shared strips thinner than the clash tolerance are faces touching (the IFC kernel
+        # triangulates a T junction's faces a few hundredths of a millimetre apart).
+        shared = plans[i].intersection(plans[j]).buffer(-CLASH_TOLERANCE_M / 2)
+        vol = shared.area * max(dz, 0.0)
+        if vol > OVERLAP_VOLUME_M3:
+            found.append((names[i], names[j], float(vol)))
+    return sorted(found)
+
+
+def _meshes(f, classes) -> dict[str, tuple[np.ndarray, np.ndarray]]:
+    import ifcopenshell.geom
+
+    settings = ifcopenshell.geom.settings()
+    settings.set("use-world-coords", True)
+    elements = [e for c in classes for e in f.by_type(c)]
+    out = {}
+    if not elements:
+        return out
+    it = ifcopenshell.geom.iterator(settings, f, 1, include=elements)
+    if it.initialize():
+        while True:
+            shape = it.get()
+            out[shape.guid] = (np.asarray(shape.geometry.verts).reshape(-1, 3),
+                               np.asarray(shape.geometry.faces).reshape(-1, 3))
+            if not it.next():
+                break
+    return out
 
 
 @dataclass(frozen=True)
@@ -107,24 +163,7 @@ def _solid(verts: np.ndarray, faces: np.ndarray) -> Solid:
 
 def element_solids_ifc(f, classes=("IfcWall", "IfcDoor", "IfcWindow")) -> dict[str, Solid]:
     """Volume and world bounding box of each element's body (openings cut), by GlobalId."""
-    import ifcopenshell.geom
-
-    settings = ifcopenshell.geom.settings()
-    settings.set("use-world-coords", True)
-    elements = [e for c in classes for e in f.by_type(c)]
-    out = {}
-    if not elements:
-        return out
-    it = ifcopenshell.geom.iterator(settings, f, 1, include=elements)
-    if it.initialize():
-        while True:
-            shape = it.get()
-            verts = np.asarray(shape.geometry.verts).reshape(-1, 3)
-            faces = np.asarray(shape.geometry.faces).reshape(-1, 3)
-            out[shape.guid] = _solid(verts, faces)
-            if not it.next():
-                break
-    return out
+    return {gid: _solid(v, t) for gid, (v, t) in _meshes(f, classes).items()}
 
 
 def element_solids_glb(path: Path) -> dict[str, Solid]:
