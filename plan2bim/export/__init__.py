@@ -26,6 +26,7 @@ _REGISTRY: dict[str, tuple[str, str, str]] = {
     "glb": ("glb", "write_glb", ".glb"),
     "json": ("json", "write_json", ".json"),
     "overlay": ("overlay", "write_overlay", ".overlay.png"),
+    "html": ("html", "write_html", ".html"),
 }
 
 FORMATS: tuple[str, ...] = tuple(_REGISTRY)
