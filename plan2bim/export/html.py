@@ -31,7 +31,7 @@ from ..errors import ExportError
 from ..geometry import storey_geometry
 from ..model import Building, Storey
 
-__all__ = ["write_html", "review_html", "counts", "write_index", "IndexEntry"]
+__all__ = ["write_html", "review_html", "counts", "write_index", "write_batch_index", "IndexEntry"]
 
 log = logging.getLogger(__name__)
 
@@ -278,6 +278,7 @@ class IndexEntry:
 
 def index_entry(name: str, page: str | None, building: Building | None, status: str,
                 error: str = "") -> IndexEntry:
+    """The index row of a plan converted in this process."""
     if building is None:
         return IndexEntry(name=name, page=page, status=status, error=error)
     c = counts(building)
@@ -288,7 +289,26 @@ def index_entry(name: str, page: str | None, building: Building | None, status: 
         scale=", ".join(sorted({s.scale.method for s in building.storeys})), error=error)
 
 
-def write_index(entries: Sequence[IndexEntry], path: Path, title: str = "plan2bim batch") -> None:
+def write_batch_index(records: Sequence[Any], outdir: Path) -> Path:
+    """``index.html`` in a batch's ``outdir``, from its manifest records (``plan2bim.batch``):
+    what each plan's record says, linking the review pages that exist."""
+    entries = []
+    for r in records:
+        page = (getattr(r, "outputs", None) or {}).get("html")
+        if page and not (Path(outdir) / page).is_file():
+            page = None
+        scale = f"{r.px_per_m:.1f} px/m ({r.scale_method})" if getattr(r, "px_per_m", None) else ""
+        entries.append(IndexEntry(
+            name=str(r.key), page=page, status=r.status, storeys=r.storeys, walls=r.walls,
+            doors=r.doors, windows=r.windows, spaces=r.spaces, area_m2=0.0, scale=scale,
+            error=r.error))
+    path = Path(outdir) / "index.html"
+    write_index(entries, path, title=f"plan2bim batch: {Path(outdir).name}", area=False)
+    return path
+
+
+def write_index(entries: Sequence[IndexEntry], path: Path, title: str = "plan2bim batch",
+                area: bool = True) -> None:
     """The batch's index page: one row per plan, linking its review page, with its figures."""
     rows = []
     for e in entries:
@@ -296,14 +316,15 @@ def write_index(entries: Sequence[IndexEntry], path: Path, title: str = "plan2bi
         rows.append(
             f"<tr><td>{name}</td><td>{_e(e.status)}</td><td class=n>{e.storeys}</td>"
             f"<td class=n>{e.walls}</td><td class=n>{e.doors}</td><td class=n>{e.windows}</td>"
-            f"<td class=n>{e.spaces}</td><td class=n>{_f(e.area_m2, 1)}</td><td>{_e(e.scale)}</td>"
+            f"<td class=n>{e.spaces}</td>" + (f"<td class=n>{_f(e.area_m2, 1)}</td>" if area else "")
+            + f"<td>{_e(e.scale)}</td>"
             f"<td>{_e(e.error)}</td></tr>")
     ok = sum(e.status in ("ok", "done", "converted", "cached") for e in entries)
     text = f"""<!DOCTYPE html>
 <html lang="en"><head><meta charset="utf-8"><title>{_e(title)}</title><style>{_STYLE}</style></head>
 <body><h1>{_e(title)}</h1><p>{len(entries)} plans, {ok} converted.</p>
 <table id="plans"><tr><th>plan</th><th>status</th><th>storeys</th><th>walls</th><th>doors</th>
-<th>windows</th><th>spaces</th><th>area m2</th><th>scale</th><th>error</th></tr>
+<th>windows</th><th>spaces</th>{"<th>area m2</th>" if area else ""}<th>scale</th><th>error</th></tr>
 {"".join(rows)}</table></body></html>
 """
     try:
