@@ -30,6 +30,8 @@ _REGISTRY: dict[str, tuple[str, str, str]] = {
 }
 
 FORMATS: tuple[str, ...] = tuple(_REGISTRY)
+DEFAULT_FORMATS: tuple[str, ...] = ("ifc", "glb", "json", "overlay")
+"""What the command line writes unless told: the review page (html) is asked for."""
 
 
 def suffix(fmt: str) -> str:
