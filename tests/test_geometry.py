@@ -217,3 +217,41 @@ def test_clash_check_finds_overlapping_walls_and_oversized_doors(flat, tmp_path)
         item.SweptArea.XDim *= 3
     assert audit.clashes(f)["filling_wall"]
 
+
+
+def test_columns_and_pages_reach_every_format(flat, tmp_path):
+    """Storey.columns become IfcColumn, glTF nodes and JSON; Building.pages go to the JSON."""
+    import json
+
+    import trimesh
+
+    from plan2bim.export.glb import write_glb
+    from plan2bim.export.json import write_json
+    from plan2bim.model import Column, PageRecord
+    from plan2bim.schema import validate_plan
+
+    s = flat.storeys[0]
+    col = Column(id="S1-C1", center=(3.0, 5.0), outline=[(2.85, 4.85), (3.15, 4.85), (3.15, 5.15), (2.85, 5.15)],
+                 height=2.7, global_id=stable_guid("0" * 64, "C1"), outline_px=[(0, 0), (1, 0), (1, 1)])
+    pages = [PageRecord(page=1, kind="floor_plan", title="GROUND", used=True, reason="plan",
+                        storey_id="S1"),
+             PageRecord(page=2, kind="section", title="A-A", used=False, reason="a section")]
+    b = dataclasses.replace(flat, storeys=[dataclasses.replace(s, columns=[col])], pages=pages)
+    f = build_ifc(b)
+    (column,) = f.by_type("IfcColumn")
+    assert column.GlobalId == col.global_id and column.PredefinedType == "COLUMN"
+    try:
+        from plan2bim.export.audit import ids_failures
+
+        assert ids_failures(f) == []
+    except ImportError:
+        pass
+    write_ifc_path = tmp_path / "m.glb"
+    write_glb(b, write_ifc_path)
+    scene = trimesh.load(write_ifc_path, force="scene")
+    assert col.global_id in scene.graph.nodes_geometry
+    write_json(b, tmp_path / "m.json")
+    data = json.loads((tmp_path / "m.json").read_text())
+    validate_plan(data)
+    assert data["storeys"][0]["columns"][0]["id"] == "S1-C1"
+    assert [p["kind"] for p in data["pages"]] == ["floor_plan", "section"]
