@@ -35,6 +35,7 @@ def build_storey(
         return stable_guid(source_hash, f"{sid}/{key}")
 
     # Openings first: their boxes are cut from the wall footprints.
+    swings = _find_swings(plan, prepared)
     by_wall: dict[int, list[tuple[str, object]]] = {}
     openings: list[Opening] = []
     counts = {"door": 0, "window": 0}
@@ -70,7 +71,7 @@ def build_storey(
                 center=(float(c_m[0]), float(c_m[1])),
                 center_px=(float(c_in[0]), float(c_in[1])), width_px=float(h.width),
                 confidence=float(np.clip(h.confidence, 0, 1)), global_id=gid(oid.split("-")[1]),
-                **_swing(h, seg, to_in, to_m),
+                **_swing(h, seg, to_in, to_m, swings.get(id(h))),
             ))
     openings.sort(key=lambda o: (o.kind, int(o.id.split("-")[1][1:])))
 
@@ -98,14 +99,34 @@ def build_storey(
     )
 
 
-def _swing(h, seg: Segment, to_in, to_m) -> dict[str, str]:
+def _find_swings(plan: PlanGraph, prepared: Prepared) -> dict[int, tuple]:
+    """Hinge and open-leaf tip of the doors whose detector did not say (the learned model finds
+    the door, not its swing): read from the drawing at the hosted door, across its wall."""
+    from .detect.classical import _near_ink, door_swing
+
+    todo = [h for h in plan.openings if h.kind == "door" and getattr(h, "swing_px", None) is None]
+    if not todo:
+        return {}
+    near = _near_ink(prepared.ink)
+    out = {}
+    for h in todo:
+        seg = plan.walls[h.wall]
+        found = door_swing(near, np.asarray(h.center, float), np.asarray(seg.direction, float),
+                           float(h.width), float(seg.thickness))
+        if found is not None:
+            out[id(h)] = found
+    return out
+
+
+def _swing(h, seg: Segment, to_in, to_m, found=None) -> dict[str, str]:
     """The door's hinge side (IFC's sense) and the side of the wall it opens to, from the hinge
-    and open-leaf tip the detector saw; "none" where it did not see them."""
-    if h.kind != "door" or getattr(h, "swing_px", None) is None:
+    and open-leaf tip seen in the drawing; "none" where they were not seen."""
+    found = getattr(h, "swing_px", None) or found
+    if h.kind != "door" or found is None:
         return {}
     # Map the points and the wall's direction to metres: the image's y axis points down, so the
     # sides swap on the way.
-    hinge, tip, p0, p1, c = to_m(to_in([*h.swing_px, seg.p0, seg.p1, h.center]))
+    hinge, tip, p0, p1, c = to_m(to_in([*found, seg.p0, seg.p1, h.center]))
     u = (p1 - p0) / max(float(np.hypot(*(p1 - p0))), 1e-9)
     hinge_at_start = float(np.dot(hinge - c, u)) < 0
     v = tip - hinge
