@@ -35,7 +35,7 @@ def build_storey(
         return stable_guid(source_hash, f"{sid}/{key}")
 
     # Openings first: their boxes are cut from the wall footprints.
-    swings = _find_swings(plan, prepared)
+    swings = _find_swings(plan, prepared, config.classical.door_swing_margin_ratio)
     by_wall: dict[int, list[tuple[str, object]]] = {}
     openings: list[Opening] = []
     counts = {"door": 0, "window": 0}
@@ -99,7 +99,7 @@ def build_storey(
     )
 
 
-def _find_swings(plan: PlanGraph, prepared: Prepared) -> dict[int, tuple]:
+def _find_swings(plan: PlanGraph, prepared: Prepared, margin: float) -> dict[int, tuple]:
     """Hinge and open-leaf tip of the doors whose detector did not say (the learned model finds
     the door, not its swing): read from the drawing at the hosted door, across its wall."""
     from .detect.classical import _near_ink, door_swing
@@ -112,7 +112,7 @@ def _find_swings(plan: PlanGraph, prepared: Prepared) -> dict[int, tuple]:
     for h in todo:
         seg = plan.walls[h.wall]
         found = door_swing(near, np.asarray(h.center, float), np.asarray(seg.direction, float),
-                           float(h.width), float(seg.thickness))
+                           float(h.width), float(seg.thickness), margin)
         if found is not None:
             out[id(h)] = found
     return out
