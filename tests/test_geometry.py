@@ -143,6 +143,14 @@ def test_swing_sides_of_the_drawn_doors(flat):
         # IFC doors open toward their placement's +y: it must point the way the leaf swings.
         m = ifcopenshell.util.placement.get_local_placement(element.ObjectPlacement)
         assert np.allclose(m[:2, 1], _DIR[opens], atol=1e-6), (door.id, m[:2, 1], opens)
+        # Its plan symbol: the leaf drawn open from the hinge jamb, the way the door opens.
+        (symbol,) = [r for r in element.Representation.Representations
+                     if r.RepresentationIdentifier == "FootPrint"]
+        leaf = np.array([(*p.Coordinates, 0.0, 1.0) for p in symbol.Items[0].Points])
+        (hx, hy), (tx, ty) = (m @ leaf.T).T[:, :2]
+        assert np.allclose(np.sign([tx - hx, ty - hy]), _DIR[opens])
+        hinge_dir = np.array([hx, hy]) - door.center
+        assert np.dot(hinge_dir, _DIR[hinge]) > 0.3, (door.id, hinge)
 
 
 def test_unknown_swing_is_notdefined(flat):

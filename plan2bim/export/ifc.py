@@ -34,6 +34,7 @@ from __future__ import annotations
 
 import datetime
 import logging
+import math
 import os
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
@@ -56,6 +57,7 @@ import ifcopenshell.api.unit
 import ifcopenshell.guid
 import ifcopenshell.util.element
 import ifcopenshell.validate
+import numpy as np
 import shapely
 from shapely.geometry import LineString, Polygon
 
@@ -264,6 +266,9 @@ class _Exporter:
         self.axis = ifcopenshell.api.context.add_context(
             f, context_type="Plan", context_identifier="Axis", target_view="GRAPH_VIEW", parent=plan
         )
+        self.footprint = ifcopenshell.api.context.add_context(
+            f, context_type="Plan", context_identifier="FootPrint", target_view="PLAN_VIEW",
+            parent=plan)
 
         site = self._create("IfcSite", "Site", b.site_global_id, "site")
         bldg = self._create("IfcBuilding", b.name, b.building_global_id, "building")
@@ -518,6 +523,8 @@ class _Exporter:
                             b.z0 - sol.sill, b.z1 - sol.sill)
             items.append((self._box(local), PART_MATERIAL[part]))
         self._assign(filling, [self._body(items)])
+        if is_door and operation != "NOTDEFINED":
+            self._assign(filling, [self._swing_symbol(sol.width, t, operation)])
         self._filling_type(filling, o.kind, sol.width, sol.height, operation)
         if is_door:
             self._pset(filling, "Pset_DoorCommon", {
@@ -536,6 +543,22 @@ class _Exporter:
             "SillHeight": float(sol.sill), "Confidence": float(o.confidence), "Source": o.source,
         })
         return filling
+
+    def _swing_symbol(self, width: float, t: float, operation: str) -> Entity:
+        """The door's plan symbol: the leaf drawn open at 90 degrees and its swing arc, in the
+        door's frame (it opens toward +y, past the wall's face at y = t)."""
+        f = self.f
+        hinge_x = 0.0 if operation == "SINGLE_SWING_LEFT" else width
+        sign = 1.0 if hinge_x == 0.0 else -1.0
+        leaf = [(hinge_x, t), (hinge_x, t + width)]
+        arc = [(hinge_x + sign * width * math.cos(a), t + width * math.sin(a))
+               for a in np.linspace(0.0, math.pi / 2, 13)]
+
+        def line(pts):
+            return f.createIfcPolyline([f.createIfcCartesianPoint((float(x), float(y))) for x, y in pts])
+
+        return f.createIfcShapeRepresentation(self.footprint, "FootPrint", "Curve2D",
+                                              [line(leaf), line(arc)])
 
     @staticmethod
     def _type_name(kind: str, sol: OpeningSolid) -> str:
