@@ -661,17 +661,18 @@ class _Exporter:
         """First-level space boundaries: the stretches of each space's outline along a wall's
         face, and the doors and windows on those stretches, as vertical surfaces."""
         wall_by_id = {w.id: w for w in storey.walls}
+        ids = [wid for wid in geom.walls if wid in walls]
+        reach = [shapely.union_all([Polygon(p[0], p[1:]) for p in geom.walls[wid].footprint])
+                 .buffer(TOL.boundary_reach) for wid in ids]
+        tree = shapely.STRtree(reach)
         for sp in storey.spaces:
             if sp.id not in spaces:
                 continue
             ring = _polygon(sp.polygon)
             edge = LineString(ring)
-            for wid, solid in geom.walls.items():
-                if wid not in walls:
-                    continue
+            for k in sorted(int(i) for i in tree.query(edge)):
+                wid, solid, near = ids[k], geom.walls[ids[k]], reach[k]
                 w = wall_by_id[wid]
-                near = shapely.union_all([Polygon(p[0], p[1:]) for p in solid.footprint]).buffer(
-                    TOL.boundary_reach)
                 shared = edge.intersection(near)
                 pieces = [g for g in getattr(shared, "geoms", [shared])
                           if g.geom_type == "LineString" and g.length >= TOL.min_boundary]
