@@ -145,13 +145,16 @@ def _glb_base64(building: Building) -> str:
 
 def _table(headers: Sequence[str], rows: list[Sequence[Any]], cls: str = "") -> str:
     head = "".join(f"<th>{_e(h)}</th>" for h in headers)
+    # Long tables start folded: the page is read from the top.
+    fold = (f"<details><summary>{len(rows)} rows</summary>", "</details>") if len(rows) > 30 \
+        else ("", "")
     body = "".join(
         "<tr>" + "".join(
             f'<td class="n">{_e(v)}</td>' if isinstance(v, int | float) or
             (isinstance(v, str) and v.replace(".", "", 1).lstrip("-").isdigit())
             else f"<td>{_e(v)}</td>" for v in row) + "</tr>"
         for row in rows)
-    return f'<table class="{cls}"><tr>{head}</tr>{body}</table>'
+    return f'{fold[0]}<table class="{cls}"><tr>{head}</tr>{body}</table>{fold[1]}'
 
 
 def _storey_section(s: Storey, image: np.ndarray | None) -> str:
@@ -235,7 +238,8 @@ Storeys: {toc}. Floor area of the spaces: <b>{_f(area, 1)} m2</b>; doors with a 
 <table id="counts">{count_rows}</table>
 <h2>Model</h2>
 <model-viewer id="model" alt="3D model of {_e(building.name)}" camera-controls
- loading="eager" reveal="auto" interaction-prompt="none" shadow-intensity="0" exposure="1.1"
+ loading="eager" reveal="auto" interaction-prompt="none" shadow-intensity="0.7" exposure="0.7"
+ tone-mapping="neutral"
  camera-orbit="-30deg 50deg auto" src="data:model/gltf-binary;base64,{_glb_base64(building)}">
 </model-viewer>
 <p><small>Drag to turn, scroll to zoom. Walls grey, doors brown, glass blue, rooms green.</small></p>
