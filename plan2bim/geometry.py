@@ -57,10 +57,11 @@ class GeometrySettings:
     door_frame_depth_m: float = 0.1
     """Depth of a door frame across the wall (at most the wall's thickness less the clearance)."""
     window_frame_depth_m: float = 0.07
+    """Depth of a window frame across the wall (a common 68-70 mm timber or PVC profile)."""
     leaf_thickness_m: float = 0.04
     """Door leaf (40 mm, a standard internal door)."""
     glass_thickness_m: float = 0.02
-    """Window glazing unit."""
+    """Window glazing unit (a double-glazed unit is 20-28 mm)."""
     floor_gap_m: float = 0.01
     """Gap under a door leaf."""
     connection_tol_m: float = 0.02
@@ -246,7 +247,6 @@ def compute_geometry(walls: list[Wall], openings: list[Opening],
         if w.id not in own:
             continue
         body = own[w.id]
-        local = Polygon()
         local = shapely.union_all([Polygon(to_local(w, p.exterior.coords),
                                            [to_local(w, r.coords) for r in p.interiors])
                                    for p in _polygons(body)])
