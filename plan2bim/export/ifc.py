@@ -169,6 +169,9 @@ class _Exporter:
         self.filling_types: dict[tuple, Entity] = {}
         self.typed_fillings: dict[tuple, list[Entity]] = {}
         self.styles: dict[str, Entity] = {}
+        self.points: dict[tuple[float, ...], Entity] = {}
+        self.heights: dict[float, Entity] = {}
+        self.z_dir: Entity | None = None
         self.slab_sets: dict[int, Entity] = {}
         self.materials: dict[str, Entity] = {}
 
@@ -381,11 +384,31 @@ class _Exporter:
 
     # --- geometry helpers ----------------------------------------------------------------
 
-    def _polyline(self, ring: Sequence[Point]) -> Entity:
+    # Shared geometric items: IFC lets any number of items use one point or direction, and
+    # creating entities is most of the exporter's time (a plan has thousands).
+
+    def _pt(self, p: Sequence[float]) -> Entity:
+        key = tuple(float(v) for v in p)
+        if key not in self.points:
+            self.points[key] = self.f.createIfcCartesianPoint(key)
+        return self.points[key]
+
+    def _z_up(self) -> Entity:
+        if self.z_dir is None:
+            self.z_dir = self.f.createIfcDirection((0.0, 0.0, 1.0))
+        return self.z_dir
+
+    def _at_height(self, z: float) -> Entity:
+        key = float(z)
+        if key not in self.heights:
+            self.heights[key] = self.f.createIfcAxis2Placement3D(self._pt((0.0, 0.0, key)), None, None)
+        return self.heights[key]
+
+    def _polyline(self, ring: Sequence[Point], closed: bool = True) -> Entity:
         pts = [(float(x), float(y)) for x, y in ring]
-        if pts[0] != pts[-1]:
+        if closed and pts[0] != pts[-1]:
             pts.append(pts[0])
-        return self.f.createIfcPolyline([self.f.createIfcCartesianPoint(p) for p in pts])
+        return self.f.createIfcPolyline([self._pt(p) for p in pts])
 
     def _extrusion(self, outer: Sequence[Point], holes: Sequence[Sequence[Point]], z0: float,
                    depth: float) -> Entity:
@@ -395,18 +418,15 @@ class _Exporter:
                 "AREA", None, self._polyline(outer), [self._polyline(h) for h in holes])
         else:
             profile = f.createIfcArbitraryClosedProfileDef("AREA", None, self._polyline(outer))
-        pos = f.createIfcAxis2Placement3D(f.createIfcCartesianPoint((0.0, 0.0, float(z0))), None, None)
-        return f.createIfcExtrudedAreaSolid(profile, pos, f.createIfcDirection((0.0, 0.0, 1.0)), float(depth))
+        return f.createIfcExtrudedAreaSolid(profile, self._at_height(z0), self._z_up(), float(depth))
 
     def _box(self, b: Box) -> Entity:
         f = self.f
         profile = f.createIfcRectangleProfileDef(
             "AREA", None,
-            f.createIfcAxis2Placement2D(f.createIfcCartesianPoint(
-                ((b.x0 + b.x1) / 2, (b.y0 + b.y1) / 2)), None),
+            f.createIfcAxis2Placement2D(self._pt(((b.x0 + b.x1) / 2, (b.y0 + b.y1) / 2)), None),
             float(b.x1 - b.x0), float(b.y1 - b.y0))
-        pos = f.createIfcAxis2Placement3D(f.createIfcCartesianPoint((0.0, 0.0, float(b.z0))), None, None)
-        return f.createIfcExtrudedAreaSolid(profile, pos, f.createIfcDirection((0.0, 0.0, 1.0)),
+        return f.createIfcExtrudedAreaSolid(profile, self._at_height(b.z0), self._z_up(),
                                             float(b.z1 - b.z0))
 
     def _body(self, items: list[tuple[Entity, str]]) -> Entity:
@@ -554,11 +574,8 @@ class _Exporter:
         arc = [(hinge_x + sign * width * math.cos(a), t + width * math.sin(a))
                for a in np.linspace(0.0, math.pi / 2, 13)]
 
-        def line(pts):
-            return f.createIfcPolyline([f.createIfcCartesianPoint((float(x), float(y))) for x, y in pts])
-
         return f.createIfcShapeRepresentation(self.footprint, "FootPrint", "Curve2D",
-                                              [line(leaf), line(arc)])
+                                              [self._polyline(leaf, False), self._polyline(arc, False)])
 
     @staticmethod
     def _type_name(kind: str, sol: OpeningSolid) -> str:
@@ -693,11 +710,10 @@ class _Exporter:
     def _boundary(self, space: Entity, element: Entity, line: list[Point], z0: float,
                   height: float, external: bool) -> None:
         f = self.f
-        curve = f.createIfcPolyline([f.createIfcCartesianPoint((float(x), float(y))) for x, y in line])
+        curve = self._polyline(line, closed=False)
         profile = f.createIfcArbitraryOpenProfileDef("CURVE", None, curve)
-        surface = f.createIfcSurfaceOfLinearExtrusion(
-            profile, f.createIfcAxis2Placement3D(f.createIfcCartesianPoint((0.0, 0.0, float(z0))), None, None),
-            f.createIfcDirection((0.0, 0.0, 1.0)), float(height))
+        surface = f.createIfcSurfaceOfLinearExtrusion(profile, self._at_height(z0), self._z_up(),
+                                                      float(height))
         f.create_entity(
             "IfcRelSpaceBoundary", GlobalId=ifcopenshell.guid.new(), Name="1stLevel",
             RelatingSpace=space, RelatedBuildingElement=element,
