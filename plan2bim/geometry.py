@@ -64,6 +64,11 @@ class GeometrySettings:
     """Window glazing unit (a double-glazed unit is 20-28 mm)."""
     floor_gap_m: float = 0.01
     """Gap under a door leaf."""
+    sliver_width_m: float = 2e-4
+    """Faces of the junction arrangement thinner than this on average (area over perimeter,
+    0.2 mm), and spikes thinner than this on a footprint, are slivers between nearly collinear
+    outlines, not wall (cubicasa-dev 4607, 5586: spikes a quarter of a metre long that the IFC
+    kernel drops and the glTF keeps)."""
     connection_tol_m: float = 0.02
     """Two walls are connected when their rectangles come this close."""
 
@@ -292,7 +297,10 @@ def _resolve_junctions(walls: list[Wall], rects: dict[str, Polygon],
     tree = shapely.STRtree(geoms)
     mine: dict[str, list[Polygon]] = {}
     for face in faces:
-        if face.area <= 0:
+        # Nearly collinear outlines cut slivers (a fraction of a millimetre wide, up to a wall's
+        # thickness long) that would hang off a footprint as a spike; leaving them out leaves
+        # a gap no viewer or clash check can see.
+        if face.area <= 0 or face.area < s.sliver_width_m * face.length:
             continue
         p = face.representative_point()
         holders = [walls[int(k)] for k in tree.query(p, predicate="intersects")]
@@ -300,8 +308,12 @@ def _resolve_junctions(walls: list[Wall], rects: dict[str, Polygon],
             w = min(holders, key=lambda w: rank[w.id])
             mine.setdefault(w.id, []).append(face)
     own: dict[str, Polygon | MultiPolygon] = {}
+    eps = s.sliver_width_m / 2
     for w in order:
         body = shapely.union_all(mine.get(w.id, []))
+        # ... and the spikes such slivers leave on a footprint (an opening by a tenth of a
+        # millimetre; mitred, so square and oblique corners come back where they were).
+        body = body.buffer(-eps, join_style="mitre").buffer(eps, join_style="mitre")
         parts = [p for p in _polygons(body) if p.area >= s.min_piece_area_m2]
         if not parts:
             log.info("wall %s lies inside other walls; it has no body of its own", w.id)
