@@ -313,6 +313,8 @@ def _resolve_junctions(walls: list[Wall], rects: dict[str, Polygon],
         body = shapely.union_all(mine.get(w.id, []))
         # ... and the spikes such slivers leave on a footprint (an opening by a tenth of a
         # millimetre; mitred, so square and oblique corners come back where they were).
+        # (Off the grid first: a buffer keeps a geometry's grid and would snap it away.)
+        body = shapely.set_precision(body, 0.0)
         body = body.buffer(-eps, join_style="mitre").buffer(eps, join_style="mitre")
         parts = [p for p in _polygons(body) if p.area >= s.min_piece_area_m2]
         if not parts:
