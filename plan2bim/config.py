@@ -7,10 +7,7 @@ stage are nested dataclasses (``Config.classical``, ``Config.vectorize``, ...; s
 
 from __future__ import annotations
 
-import ast
 import dataclasses
-import inspect
-import tomllib
 from dataclasses import dataclass, field, fields, is_dataclass, replace
 from functools import cache
 from pathlib import Path
@@ -26,6 +23,7 @@ from .settings import (
     SegmentSettings,
     VectorizeSettings,
 )
+from .sheet.settings import SheetSettings
 
 __all__ = ["STAGE_SETTINGS", "Config", "load_settings", "settings_toml", "with_settings"]
 
@@ -48,6 +46,10 @@ class Config:
     storey_name: str | None = None
     pages: tuple[int, ...] | None = None
     """1-based page numbers of a PDF to use; None means all pages."""
+    keep_pages: tuple[int, ...] = ()
+    """Pages to convert even where the sheet stage finds no floor plan on them."""
+    all_pages: bool = False
+    """Convert every page (its floor plans, else its largest drawing), as before the sheet stage."""
     detector: str = "hybrid"
     pdf_dpi: int = 150
     max_pixels: int = 80_000_000
@@ -60,6 +62,7 @@ class Config:
     hybrid: HybridSettings = field(default_factory=HybridSettings)
     scale: ScaleSettings = field(default_factory=ScaleSettings)
     vectorize: VectorizeSettings = field(default_factory=VectorizeSettings)
+    sheet: SheetSettings = field(default_factory=SheetSettings)
 
     def resolved_scale(self) -> float | None:
         """The scale the user asked for, in px per metre, or None to estimate it."""
@@ -124,6 +127,8 @@ def _coerce(default: Any, value: Any, where: str) -> Any:
 
 def load_settings(path: Path, config: Config = Config()) -> Config:
     """``config`` with the overrides of a TOML settings file applied."""
+    import tomllib
+
     path = Path(path)
     try:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
@@ -136,6 +141,8 @@ def load_settings(path: Path, config: Config = Config()) -> Config:
 
 def settings_toml(config: Config = Config()) -> str:
     """The stage settings of ``config`` as TOML, each value under its docstring as a comment."""
+    import inspect
+
     lines = ["# plan2bim recognition settings. Copy what you change into a file and pass it",
              "# with --settings FILE; whatever is left out keeps its default."]
     for table in STAGE_SETTINGS:
@@ -148,6 +155,8 @@ def settings_toml(config: Config = Config()) -> str:
 
 
 def _comment(text: str) -> list[str]:
+    import inspect
+
     return [f"# {line}".rstrip() for line in inspect.cleandoc(text).splitlines()] if text else []
 
 
@@ -166,6 +175,9 @@ def _toml_value(v: Any) -> str:
 @cache
 def _field_docs(cls: type) -> dict[str, str]:
     """The docstring written under each field of a dataclass (read from its source)."""
+    import ast
+    import inspect
+
     tree = ast.parse(inspect.getsource(cls))
     body = tree.body[0].body  # type: ignore[attr-defined]
     out = {}

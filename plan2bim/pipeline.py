@@ -9,7 +9,7 @@ from __future__ import annotations
 import logging
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
@@ -22,7 +22,8 @@ from .export import FORMATS, get_writer, suffix
 from .load import load_pages
 from .model import Building, content_hash, stable_guid
 from .preprocess import preprocess
-from .scale import resolve_scale
+from .scale import resolve_scale_ordered
+from .sheet.stage import finish_storey, order_storeys, page_views, unused_reason
 from .vectorize import vectorize
 
 log = logging.getLogger(__name__)
@@ -47,51 +48,78 @@ def build_model(path: Path, config: Config = Config()) -> Result:
     t0 = time.perf_counter()
     pages = load_pages(path, config)
     try:
-        source_hash = content_hash(path.read_bytes())
+        data = path.read_bytes()
+        source_hash = content_hash(data)
     except OSError as e:
         raise Plan2BimError(f"{path}: cannot be read ({e})") from None
+    is_pdf = data[:4] == b"%PDF"
+    del data
     timings["load"] = time.perf_counter() - t0
 
-    storeys, images = [], []
+    storeys, images, used_views, records = [], [], [], []
     floor_to_floor = config.wall_height + config.slab_thickness
     empty_pages = []
     for page in pages:
+        # Sheet stage: which drawings on the page are floor plans, on what crop, at what scale.
         t = time.perf_counter()
-        prepared = preprocess(page.image, config)
+        views, recs, _ = page_views(
+            page.image, page.number, page.dpi, path if is_pdf else None,
+            forced=bool(config.pages), keep=page.number in config.keep_pages,
+            all_pages=config.all_pages, settings=config.sheet)
+        base = len(records)
+        records.extend(recs)
         timings["preprocess"] += time.perf_counter() - t
+        for view in views:
+            t = time.perf_counter()
+            prepared = preprocess(view.image, config)
+            timings["preprocess"] += time.perf_counter() - t
 
-        t = time.perf_counter()
-        det = detect(prepared, config)
-        timings["detect"] += time.perf_counter() - t
+            t = time.perf_counter()
+            det = detect(prepared, config)
+            timings["detect"] += time.perf_counter() - t
 
-        t = time.perf_counter()
-        doors = [o.width for o in det.openings if o.kind == "door"]
-        scale = resolve_scale(config, doors, det.wall_thickness_px, page.dpi)
-        plan = vectorize(det, scale.px_per_m, config)
-        timings["vectorize"] += time.perf_counter() - t
-        if not plan.walls:
-            empty_pages.append(page.number)
-            continue
+            t = time.perf_counter()
+            doors = [o.width for o in det.openings if o.kind == "door"]
+            scale = resolve_scale_ordered(
+                config, doors, det.wall_thickness_px, page.dpi,
+                printed=(view.printed_px_per_m, view.printed_detail) if view.printed_px_per_m else None,
+                dimensions=(view.dimension_px_per_m, view.dimension_detail)
+                if view.dimension_px_per_m else None,
+                extent_px=None if view.whole_page else float(max(view.image.shape[:2])),
+                max_wall_thickness_m=config.sheet.max_wall_thickness_m,
+                max_door_width_m=config.sheet.max_door_width_m,
+                max_building_m=config.sheet.max_building_m)
+            plan = vectorize(det, scale.px_per_m, config)
+            timings["vectorize"] += time.perf_counter() - t
+            rec = records[base + view.record]
+            if not plan.walls:
+                empty_pages.append(page.number)
+                records[base + view.record] = replace(rec, used=False, reason=f"{rec.reason}; no wall found")
+                continue
 
-        t = time.perf_counter()
-        storeys.append(build_storey(
-            plan, prepared, scale, config, index=len(storeys), page=page.number,
-            source_hash=source_hash, elevation=len(storeys) * floor_to_floor,
-        ))
-        images.append(page.image)
-        timings["model"] += time.perf_counter() - t
+            t = time.perf_counter()
+            storey = finish_storey(build_storey(
+                plan, prepared, scale, config, index=len(storeys), page=page.number,
+                source_hash=source_hash, elevation=len(storeys) * floor_to_floor,
+            ), view)
+            records[base + view.record] = replace(rec, storey_id=storey.id)
+            storeys.append(storey)
+            images.append(view.original)
+            used_views.append(view)
+            timings["model"] += time.perf_counter() - t
 
     if not storeys:
-        where = "the image" if len(pages) == 1 and pages[0].number == 1 and path.suffix.lower() != ".pdf" \
-            else f"page(s) {', '.join(map(str, empty_pages))}"
-        raise NoPlanError(f"{path}: no wall found in {where}; is this a floor plan?")
+        raise NoPlanError(unused_reason(path, records, empty_pages, is_pdf))
     if empty_pages:
         log.warning("%s: no wall found on page(s) %s; skipped", path, empty_pages)
+    order = order_storeys(storeys, used_views, floor_to_floor)
+    storeys = [s for s, _ in order]
+    images = [images[i] for _, i in order]
     building = Building(
         name=path.stem, source=path.name, source_hash=source_hash, storeys=storeys,
         project_global_id=stable_guid(source_hash, "project"),
         site_global_id=stable_guid(source_hash, "site"),
-        building_global_id=stable_guid(source_hash, "building"),
+        building_global_id=stable_guid(source_hash, "building"), pages=records,
     )
     mp = sum(p.image.shape[0] * p.image.shape[1] for p in pages) / 1e6
     return Result(building=building, images=images, timings=timings, megapixels=mp)

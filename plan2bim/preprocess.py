@@ -94,9 +94,10 @@ def estimate_skew(gray: np.ndarray, st: PreprocessSettings = PreprocessSettings(
     h, w = gray.shape
     f = min(1.0, float(st.skew_working_side_px) / max(h, w))
     small = cv2.resize(gray, None, fx=f, fy=f, interpolation=cv2.INTER_AREA) if f < 1 else gray
-    edges = cv2.Canny(small, 50, 150)
-    min_len = max(20, int(st.skew_min_line_fraction * max(small.shape)))
-    lines = cv2.HoughLinesP(edges, 1, np.pi / 720, threshold=60, minLineLength=min_len, maxLineGap=3)
+    edges = cv2.Canny(small, st.skew_canny_low_grey, st.skew_canny_high_grey)
+    min_len = max(st.skew_min_line_px, int(st.skew_min_line_fraction * max(small.shape)))
+    lines = cv2.HoughLinesP(edges, 1, np.pi / 720, threshold=st.skew_hough_votes, minLineLength=min_len,
+                            maxLineGap=3)
     if lines is None:
         return 0.0
     x1, y1, x2, y2 = np.asarray(lines).reshape(-1, 4).T.astype(np.float64)

@@ -67,6 +67,17 @@ class Segment:
         return replace(self, p0=(float(p0[0]), float(p0[1])), p1=(float(p1[0]), float(p1[1])))
 
 
+def box_corners(center, direction, length: float, depth: float) -> np.ndarray:
+    """The four corners of the rectangle centred at ``center``, ``length`` along the unit vector
+    ``direction`` and ``depth`` across it: the one box of an opening in its wall (the classical
+    detector cuts it from the mask; the model cuts it from the wall's footprint)."""
+    c = np.asarray(center, dtype=float)
+    d = np.asarray(direction, dtype=float)
+    e = d * (length / 2)
+    n = np.array([-d[1], d[0]]) * (depth / 2)
+    return np.array([c - e + n, c + e + n, c + e - n, c - e - n])
+
+
 def typical_stroke_width(mask: np.ndarray, percentile: float = SegmentSettings.stroke_width_percentile) -> float:
     """The width of the thick strokes of a mask: ``percentile`` of the widths (twice the distance
     to the background) at the distance transform's ridges, in pixels (0 for an empty mask).

@@ -46,6 +46,15 @@ class PreprocessSettings:
     """The Hough angle is refined by projection profiles within this many degrees either side,"""
     skew_refine_step_deg: float = 0.1
     """... in steps of this many degrees (fixture flat_skewed.jpg: -2.5 deg found within 0.1)."""
+    skew_canny_low_grey: int = 50
+    """Edges for the skew's Hough transform: Canny's lower threshold (grey-level gradient),"""
+    skew_canny_high_grey: int = 150
+    """... and its upper one. OpenCV's usual pair, set by hand."""
+    skew_hough_votes: int = 60
+    """A Hough segment needs this many edge pixels on it,"""
+    skew_min_line_px: int = 20
+    """... and at least this length on the working page (a floor under
+    ``skew_min_line_fraction`` for small pages). Set by hand on the skewed fixtures."""
     blueprint_light_paper_grey: int = 110
     """A page whose median grey is at least this is light paper, never a blueprint."""
     blueprint_dark_paper_grey: int = 60
@@ -112,6 +121,19 @@ class ClassicalSettings:
     (commit 205c97d, on fixtures and cubicasa-dev)."""
     glazing_line_coverage: float = 0.6
     """A line across a gap is a glazing line when it covers this fraction of the gap's length."""
+    door_per_glazing_line: float = 0.25
+    """A gap with both a door symbol and glazing lines is a door when its door score is at least
+    this many times the number of glazing lines (a leaf drawn across a window's lines scores
+    low). Set by hand (commit 205c97d)."""
+    window_confidence: float = 0.5
+    """A gap with two or more glazing lines is a window with this confidence,"""
+    window_confidence_per_line: float = 0.15
+    """... plus this much per line (capped at 1): ``HybridSettings.add_gap_min_confidence``
+    reads these. Set by hand."""
+    single_line_window_coverage: float = 0.8
+    """A gap with one line across it is a window only when the line covers this fraction of it,"""
+    single_line_window_confidence: float = 0.4
+    """... and then with this (low) confidence: too unsure for the hybrid detector to add it."""
     door_swing_margin_ratio: float = 0.15
     """A door's swing (hinge jamb and side) is taken as drawn when its best hinge position scores
     this much more (fraction of the leaf and arc drawn) than every other; double doors and
@@ -161,10 +183,10 @@ class HybridSettings:
 
     agree_px: int = 11
     """The classical wall mask is kept within this many pixels of the learned one (a square
-    kernel). Chosen on both dev sets (commit 5b72a68). Kept in pixels: the model's wall edges
-    are soft by a roughly constant number of its own pixels, and the pages it sees are all near
-    1200 px (``LearnedSettings``), so a length in wall thicknesses is not the better unit here;
-    re-expressing it was not measured."""
+    kernel), chosen on both dev sets (commit 5b72a68). Kept in pixels, resolution-dependent:
+    11 px is 0.66 typical wall thicknesses on cubicasa-dev (median 16.6 px, pages ~1700 px) and
+    1.25 on r3d-dev (median 8.8 px, pages ~600 px), and 8 and 22 of the network's pixels; no
+    single factor of either keeps both sets' figures, so re-expressing it means re-tuning it."""
     sure_alone_confidence: float = 0.9
     """A door or window of the model's that no classical gap confirms needs this confidence.
     Below it, unconfirmed blobs are mostly furniture, stair treads, dashed lines and plain wall;
@@ -199,6 +221,13 @@ class HybridSettings:
     hollow_min_elongation: float = 4.0
     """... and when its area is this many times its width squared: a strip, not a room or a
     box. Measured on cubicasa-dev, unrotated plans: raw wall-mask IoU 0.723 -> 0.757."""
+    hollow_min_area_px: int = 50
+    """Paper pieces smaller than this many pixels are not looked at (letters' insides); the
+    drawn lines bounding a hollow wall are those within a square band this many pixels wide
+    (``hollow_line_band_px``) of its inside. Both set by hand with the hollow-wall fill; in
+    pixels, resolution-dependent, not re-tuned."""
+    hollow_line_band_px: int = 7
+    """See ``hollow_min_area_px``."""
 
 
 @dataclass(frozen=True)
@@ -240,23 +269,33 @@ class VectorizeSettings:
     """Collinear bars this many wall thicknesses apart (at least 3 px) are one wall: a wall
     crossing between two pieces of another leaves a gap of its own thickness."""
     merge_parallel_deg: float = 5.0
-    """Bars merged as one wall are within this angle of each other."""
+    """Bars merged as one wall are within this angle of each other,"""
+    merge_max_thickness_change: float = 0.5
+    """... and differ in thickness by at most this fraction of the thicker. Set by hand."""
     parallel_deg: float = 12.0
     """Bars within this angle of each other are parallel (to bridge, and to tell an oblique
     opening): looser than ``merge_parallel_deg`` as short bars' angles are coarse."""
     host_parallel_deg: float = 20.0
     """An opening is hosted by a bar within this angle of its own direction,"""
     host_reach_wt: float = 1.5
-    """... reaching this many wall (or opening) depths beyond the bar's ends."""
+    """... reaching this many wall (or opening) depths beyond the bar's ends,"""
+    host_max_offset_wt: float = 0.75
+    """... and whose axis passes within this many wall (or opening) depths of its centre."""
     no_host_min_confidence: float = 0.85
     """An opening with no wall drawn around it makes a wall of its own only when its detector is
     this sure: unsure ones are mostly stair treads and furniture (cubicasa-dev door F1 0.75 ->
     0.80)."""
     snap_min_angle_deg: float = 30.0
-    """Bar ends are snapped onto the axes of bars at least this far from parallel."""
+    """Bar ends are snapped onto the axes of bars at least this far from parallel,"""
+    snap_reach_px: float = 3.0
+    """... within half the two bars' thicknesses plus this many pixels (the slack of a bar end
+    cut by the run-length split). Set by hand; pixels, resolution-dependent, not re-tuned."""
     min_wall_length_px: float = 12.0
-    """Wall axes shorter than this (after joining) are dropped as noise. In pixels of the
-    working page, as it has always been (``Tolerances``); not re-measured in metres."""
+    """Wall axes shorter than this (after joining) are dropped as noise (and never shorter than
+    ``min_bar_thickness_wt``). In pixels, resolution-dependent, as it has always been (it was
+    ``Tolerances.min_wall_length_px``): 12 px is 0.7 typical wall thicknesses on cubicasa-dev and
+    1.4 on r3d-dev, so a length in wall thicknesses or metres would move one of the two sets;
+    not re-tuned."""
     lone_min_elongation: float = 2.0
     """A wall standing alone must be at least this many times as long (axis) as it is thick,"""
     lone_min_length_m: float = 0.6

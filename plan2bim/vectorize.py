@@ -57,9 +57,10 @@ def vectorize(det: Detections, px_per_m: float, config: Config = Config()) -> Pl
     t_max = max(st.max_bar_thickness_wt * max(width, 1.0),
                 st.max_bar_thick_stroke_ratio * typical_stroke_width(mask, st.thick_stroke_percentile))
     segs = extract_segments(mask, t_min, t_max, config.segments)
-    segs = _merge_collinear(segs, gap=max(st.merge_gap_wt * width, 3.0), parallel_deg=st.merge_parallel_deg)
+    segs = _merge_collinear(segs, gap=max(st.merge_gap_wt * width, 3.0), parallel_deg=st.merge_parallel_deg,
+                            max_thickness_change=st.merge_max_thickness_change)
     segs, hosted = _host_openings(segs, det.openings, width, st)
-    segs = _snap_junctions(segs, st.snap_min_angle_deg)
+    segs = _snap_junctions(segs, st.snap_min_angle_deg, st.snap_reach_px)
     # Snapping moves wall ends, so offsets measured from the old p0 would shift every opening
     # along its wall (by up to a wall thickness): measure them again from the centres.
     hosted = [_reoffset(h, segs[h.wall]) for h in hosted]
@@ -172,7 +173,8 @@ def _parallel(a: Segment, b: Segment, tol: float) -> bool:
     return min(d, 180.0 - d) <= tol
 
 
-def _merge_collinear(segs: list[Segment], gap: float, parallel_deg: float) -> list[Segment]:
+def _merge_collinear(segs: list[Segment], gap: float, parallel_deg: float,
+                     max_thickness_change: float = VectorizeSettings.merge_max_thickness_change) -> list[Segment]:
     """Join bars that continue one another (same line, touching or nearly so)."""
     segs = list(segs)
     changed = True
@@ -182,7 +184,7 @@ def _merge_collinear(segs: list[Segment], gap: float, parallel_deg: float) -> li
         while i < len(segs):
             j = i + 1
             while j < len(segs):
-                merged = _merged(segs[i], segs[j], gap, parallel_deg)
+                merged = _merged(segs[i], segs[j], gap, parallel_deg, max_thickness_change)
                 if merged is None:
                     j += 1
                     continue
@@ -193,11 +195,12 @@ def _merge_collinear(segs: list[Segment], gap: float, parallel_deg: float) -> li
     return segs
 
 
-def _merged(a: Segment, b: Segment, gap: float, parallel_deg: float) -> Segment | None:
+def _merged(a: Segment, b: Segment, gap: float, parallel_deg: float,
+            max_thickness_change: float = VectorizeSettings.merge_max_thickness_change) -> Segment | None:
     if not _parallel(a, b, parallel_deg):
         return None
     t = max(a.thickness, b.thickness)
-    if abs(a.thickness - b.thickness) > 0.5 * t:
+    if abs(a.thickness - b.thickness) > max_thickness_change * t:
         return None
     s0, o0 = a.project(b.p0)
     s1, o1 = a.project(b.p1)
@@ -229,7 +232,7 @@ def _host_openings(
             if not _parallel(s, probe, st.host_parallel_deg):
                 continue
             along, across = s.project(c)
-            if abs(across) > max(s.thickness, o.depth) * 0.75:
+            if abs(across) > max(s.thickness, o.depth) * st.host_max_offset_wt:
                 continue
             if -half - reach <= along <= s.length + half + reach:
                 near.append(i)
@@ -293,7 +296,7 @@ def _reoffset(h: HostedOpening, wall: Segment) -> HostedOpening:
     return replace(h, offset=along, center=wall.point_at(along))
 
 
-def _snap_junctions(segs: list[Segment], min_angle_deg: float) -> list[Segment]:
+def _snap_junctions(segs: list[Segment], min_angle_deg: float, reach_px: float) -> list[Segment]:
     """Move each bar end that meets another bar onto that bar's axis, so axes join at junctions."""
     out = list(segs)
     for i, s in enumerate(segs):
@@ -306,7 +309,7 @@ def _snap_junctions(segs: list[Segment], min_angle_deg: float) -> list[Segment]:
                 x = _line_intersection(s, o)
                 if x is None:
                     continue
-                reach = (s.thickness + o.thickness) / 2 + 3.0
+                reach = (s.thickness + o.thickness) / 2 + reach_px
                 d = float(np.hypot(*(x - ends[k])))
                 along_o, _ = o.project(x)
                 if d <= reach and -o.thickness <= along_o <= o.length + o.thickness and d < best_d:

@@ -6,6 +6,7 @@ from dataclasses import replace
 from pathlib import Path
 
 import typer
+from rich.markup import escape
 
 from ..config import Config
 from ._app import app, console, user_errors
@@ -21,7 +22,7 @@ from .options import (
 
 @app.command()
 def convert(
-    input: Path = typer.Argument(..., help="Plan drawing: PNG, JPG, TIFF, BMP, or PDF (one storey a page)."),
+    input: Path = typer.Argument(..., help="Plan drawing: PNG, JPG, TIFF, BMP, or PDF (its floor-plan drawings become storeys; see --pages, --keep-pages, --all-pages)."),
     output: Path = typer.Option(Path("."), "--output", "-o", help="Folder for the outputs."),
     scale: float | None = typer.Option(None, "--scale", min=0.001, help="Scale in pixels per metre (skips estimation)."),
     dpi: float | None = typer.Option(None, "--dpi", min=1, help="Scan resolution, with --drawing-scale."),
@@ -29,7 +30,9 @@ def convert(
     wall_height: float = typer.Option(Config.wall_height, "--wall-height", min=0.5, max=20, help="Storey wall height in metres."),
     storey_name: str | None = typer.Option(None, "--storey-name", help="Name of the storey (numbered if several)."),
     formats: str = typer.Option("ifc,glb,json,overlay", "--formats", help="Comma-separated outputs: ifc, glb, json, overlay, html (review page)."),
-    pages: str | None = typer.Option(None, "--pages", help="PDF pages to use, e.g. 1,3 or 2-4 (default: all)."),
+    pages: str | None = typer.Option(None, "--pages", help="PDF pages to use, e.g. 1,3 or 2-4, whatever they hold (default: the floor plans of all pages)."),
+    keep_pages: str | None = typer.Option(None, "--keep-pages", help="Also convert these pages where no floor plan was recognised on them, e.g. 3 or 2-4."),
+    all_pages: bool = typer.Option(False, "--all-pages", help="Convert every page (its floor plans, else its largest drawing)."),
     detector: str = detector_option(),
     settings: Path | None = settings_option(),
 ) -> None:
@@ -43,13 +46,21 @@ def convert(
         config = replace(
             base_config(settings), px_per_m=scale, dpi=dpi, drawing_scale=parse_drawing_scale(drawing_scale),
             wall_height=wall_height, storey_name=storey_name, pages=parse_pages(pages),
-            detector=detector,
+            keep_pages=parse_pages(keep_pages) or (), all_pages=all_pages, detector=detector,
+            # --dpi on a PDF is the resolution its pages are rendered at.
+            **({"pdf_dpi": int(round(dpi))} if dpi and _is_pdf(input) else {}),
         )
         fmts = parse_formats(formats)
         from ..pipeline import convert_file
 
         result = convert_file(input, output, config, fmts)
     b = result.building
+    for r in b.pages:
+        mark = "[green]used[/]" if r.used else "[dim]not used[/]"
+        scale_txt = f", 1:{r.scale_denominator:g}" if r.scale_denominator else ""
+        title = f" {r.title!r}" if r.title else ""
+        console.print(f"page {r.page}: {r.kind}{escape(title)}{scale_txt}: {mark}: {escape(r.reason)}",
+                      emoji=False)
     for s in b.storeys:
         n_d = sum(o.kind == "door" for o in s.openings)
         console.print(
@@ -60,3 +71,11 @@ def convert(
         )
     for fmt, p in result.outputs.items():
         console.print(f"  {fmt:8s} {p}")
+
+
+def _is_pdf(path: Path) -> bool:
+    try:
+        with open(path, "rb") as f:
+            return f.read(4) == b"%PDF"
+    except OSError:
+        return False

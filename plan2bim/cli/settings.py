@@ -6,26 +6,28 @@ from pathlib import Path
 
 import typer
 
-from ._app import EXIT_INPUT, app, console, err_console, user_errors
+from ._app import app, console, user_errors
 from .options import base_config, settings_option
 
 
 @app.command("settings")
 def settings_command(
-    show: bool = typer.Option(False, "--show", help="Print every recognition setting as TOML, with comments."),
+    show: bool = typer.Option(True, "--show/--check", help="Print every setting as TOML with comments "
+                              "(the default), or only check the --settings FILE."),
     settings: Path | None = settings_option(),
 ) -> None:
     """Print the recognition settings (the defaults, or with a --settings FILE applied).
 
     Every tuned value of recognition, stage by stage, with its unit in its name and, as a
     comment, what chose it. Copy the ones to change into a file and pass it to convert, batch,
-    eval or bench with --settings FILE; unknown names are an error.
+    eval or bench with --settings FILE; unknown names are an error (`--check --settings FILE`
+    checks a file and prints nothing else).
     """
-    if not show and settings is None:
-        err_console.print("[bold red]error:[/] nothing to do: use --show (and --settings FILE to check a file)")
-        raise typer.Exit(EXIT_INPUT)
     from ..config import settings_toml
 
     with user_errors():
         config = base_config(settings)
-    console.print(settings_toml(config), end="", markup=False)
+    if show:
+        console.print(settings_toml(config), end="", markup=False)
+    else:
+        console.print(f"{settings}: settings OK" if settings else "no --settings FILE given: defaults")

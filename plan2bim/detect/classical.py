@@ -16,7 +16,13 @@ import numpy as np
 from ..config import Config
 from ..detections import Detections, OpeningDetection
 from ..preprocess import Prepared
-from ..segments import Segment, extract_segments, typical_bar_thickness, typical_stroke_width
+from ..segments import (
+    Segment,
+    box_corners,
+    extract_segments,
+    typical_bar_thickness,
+    typical_stroke_width,
+)
 from ..settings import ClassicalSettings, SegmentSettings
 
 log = logging.getLogger(__name__)
@@ -176,12 +182,12 @@ def _classify_gap(ink, near, centre, d, gap: float, t: float,
     rows = inside.mean(axis=1)  # coverage of each line across the wall, along the gap
     lines = _count_runs(rows > st.glazing_line_coverage)
     door = _door_symbol_score(near, centre, d, gap, t)
-    if door >= st.door_symbol_min_fraction and door >= 0.25 * lines:
+    if door >= st.door_symbol_min_fraction and door >= st.door_per_glazing_line * lines:
         return "door", float(min(1.0, door))
     if lines >= 2:
-        return "window", float(min(1.0, 0.5 + 0.15 * lines))
-    if lines == 1 and rows.max() > 0.8:
-        return "window", 0.4
+        return "window", float(min(1.0, st.window_confidence + st.window_confidence_per_line * lines))
+    if lines == 1 and rows.max() > st.single_line_window_coverage:
+        return "window", st.single_line_window_confidence
     return None, 0.0
 
 
@@ -229,11 +235,8 @@ def _count_runs(flags: np.ndarray) -> int:
 
 def _erase_box(mask: np.ndarray, o: OpeningDetection) -> None:
     a = np.radians(o.angle)
-    d = np.array([np.cos(a), -np.sin(a)])
-    n = np.array([-d[1], d[0]])
-    c = np.asarray(o.center)
-    L, D = o.width / 2, o.depth / 2 + 2
-    pts = np.array([c - d * L - n * D, c + d * L - n * D, c + d * L + n * D, c - d * L + n * D])
+    d = np.array([np.cos(a), -np.sin(a)])  # image y points down
+    pts = box_corners(o.center, d, o.width, o.depth + 4)  # 2 px beyond the wall's faces
     tmp = np.zeros(mask.shape, np.uint8)
     cv2.fillPoly(tmp, [np.round(pts).astype(np.int32)], 1)
     mask[tmp > 0] = False

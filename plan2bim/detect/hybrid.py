@@ -74,7 +74,7 @@ def hollow_walls(ink: np.ndarray, learned_wall: np.ndarray, thickness: float,
     n, lab, stats, _ = cv2.connectedComponentsWithStats(paper, connectivity=4)
     area = stats[:, cv2.CC_STAT_AREA].astype(float)
     wall_frac = np.bincount(lab[learned_wall], minlength=n) / np.maximum(area, 1)
-    candidate = (wall_frac >= st.hollow_min_wall_fraction) & (area >= 50)
+    candidate = (wall_frac >= st.hollow_min_wall_fraction) & (area >= st.hollow_min_area_px)
     # The paper around the drawing is not inside anything.
     candidate[np.unique(np.concatenate([lab[0], lab[-1], lab[:, 0], lab[:, -1]]))] = False
     candidate[0] = False
@@ -87,7 +87,7 @@ def hollow_walls(ink: np.ndarray, learned_wall: np.ndarray, thickness: float,
         strip[i] = (width >= st.hollow_min_width_wt * thickness
                     and area[i] >= st.hollow_min_elongation * max(width, 1.0) ** 2)
     inside = strip[lab]
-    lines = ink & learned_wall & (cv2.dilate(inside.astype(np.uint8), np.ones((7, 7), np.uint8)) > 0)
+    lines = ink & learned_wall & (cv2.dilate(inside.astype(np.uint8), np.ones((st.hollow_line_band_px,) * 2, np.uint8)) > 0)
     return inside | lines
 
 

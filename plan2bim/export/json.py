@@ -25,15 +25,6 @@ def _ring(r: list[tuple[float, float]], nd: int = 4) -> list[list[float]]:
     return [_pt(p, nd) for p in r]
 
 
-def _page(p: PageRecord) -> dict[str, Any]:
-    return {
-        "page": p.page, "kind": p.kind, "title": p.title, "used": bool(p.used), "reason": p.reason,
-        "scale_denominator": p.scale_denominator, "source": p.source,
-        "viewport_px": [_r(v, 2) for v in p.viewport_px] if p.viewport_px else None,
-        "storey_id": p.storey_id,
-    }
-
-
 def storey_to_dict(s: Storey) -> dict[str, Any]:
     geom = storey_geometry(s)
     return {
@@ -145,7 +136,17 @@ def building_to_dict(b: Building) -> dict[str, Any]:
         "site_global_id": b.site_global_id,
         "building": {"name": b.name, "global_id": b.building_global_id},
         "storeys": [storey_to_dict(s) for s in b.storeys],
-        "pages": [_page(p) for p in b.pages],
+        "pages": [_page_to_dict(r) for r in b.pages],
+    }
+
+
+def _page_to_dict(r: PageRecord) -> dict[str, Any]:
+    """A page or viewport record: what the sheet stage found and whether it became a storey."""
+    return {
+        "page": r.page, "kind": r.kind, "title": r.title, "used": r.used, "reason": r.reason,
+        "scale_denominator": r.scale_denominator, "source": r.source,
+        "viewport_px": None if r.viewport_px is None else [_r(v, 1) for v in r.viewport_px],
+        "storey_id": r.storey_id,
     }
 
 
