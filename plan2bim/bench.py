@@ -119,10 +119,10 @@ def _init_worker() -> None:
 
 def _convert(path: Path, config: Config, outdir: Path) -> Any:
     """The pipeline's full conversion, imported late (tests replace this function)."""
-    from .export import FORMATS
+    from .export import DEFAULT_FORMATS
     from .pipeline import convert_file
 
-    return convert_file(path, outdir, config=config, formats=FORMATS)
+    return convert_file(path, outdir, config=config, formats=DEFAULT_FORMATS)
 
 
 def bench_one(path: Path, config: Config, root: Path) -> PlanTiming:

@@ -29,6 +29,8 @@ class HostedOpening:
     center: tuple[float, float]
     confidence: float
     swing: str = "none"
+    swing_px: tuple[tuple[float, float], tuple[float, float]] | None = None
+    """Doors: (hinge, tip of the open leaf) as the detector saw them, pixels; None if unknown."""
 
 
 @dataclass(frozen=True)
@@ -267,7 +269,8 @@ def _host_openings(
         along, _ = segs[i].project(o.center)
         along = float(np.clip(along, 0.0, segs[i].length))
         hosted.append(HostedOpening(kind=o.kind, wall=i, offset=along, width=o.width,
-                                    center=segs[i].point_at(along), confidence=o.confidence))
+                                    center=segs[i].point_at(along), confidence=o.confidence,
+                                    swing_px=o.swing_px))
     return segs, hosted
 
 

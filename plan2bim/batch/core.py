@@ -157,6 +157,10 @@ def run_batch(
             progress.finished(rec)
 
         result.records = manifest.records([j.key for j in jobs])
+        if "html" in formats:  # the index of the review pages (plan2bim.export.html)
+            from ..export.html import write_batch_index
+
+            write_batch_index(result.records, outdir)
         result.seconds = time.monotonic() - t0
         if report:
             result.reports = _report.write_reports(result.records, outdir)

@@ -29,7 +29,7 @@ def convert(
     drawing_scale: str | None = typer.Option(None, "--drawing-scale", help="Drawing scale, e.g. 1:100 (with --dpi, or for a PDF)."),
     wall_height: float = typer.Option(Config.wall_height, "--wall-height", min=0.5, max=20, help="Storey wall height in metres."),
     storey_name: str | None = typer.Option(None, "--storey-name", help="Name of the storey (numbered if several)."),
-    formats: str = typer.Option("ifc,glb,json,overlay", "--formats", help="Comma-separated outputs: ifc, glb, json, overlay."),
+    formats: str = typer.Option("ifc,glb,json,overlay", "--formats", help="Comma-separated outputs: ifc, glb, json, overlay, html (review page)."),
     pages: str | None = typer.Option(None, "--pages", help="PDF pages to use, e.g. 1,3 or 2-4, whatever they hold (default: the floor plans of all pages)."),
     keep_pages: str | None = typer.Option(None, "--keep-pages", help="Also convert these pages where no floor plan was recognised on them, e.g. 3 or 2-4."),
     all_pages: bool = typer.Option(False, "--all-pages", help="Convert every page (its floor plans, else its largest drawing)."),
