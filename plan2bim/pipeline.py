@@ -6,23 +6,27 @@ names, renamed only when all succeeded); ``convert_file`` does both.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import time
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
+from . import cancel
 from .build import build_storey
 from .config import Config
 from .detect import detect
-from .errors import ExportError, NoPlanError, Plan2BimError
+from .errors import ExportError, InputError, NoPlanError, Plan2BimError
 from .export import FORMATS, get_writer, suffix
-from .load import load_pages
-from .model import Building, content_hash, stable_guid
+from .load import iter_pages
+from .model import Building, stable_guid
+from .pixels import rescale_storey
 from .preprocess import preprocess
 from .scale import resolve_scale
+from .tempfiles import remove_stale, temp_path
 from .vectorize import vectorize
 
 log = logging.getLogger(__name__)
@@ -41,48 +45,65 @@ class Result:
 
 
 def build_model(path: Path, config: Config = Config()) -> Result:
-    """Recognise the plan in ``path`` and return its building model (no files written)."""
+    """Recognise the plan in ``path`` and return its building model (no files written).
+
+    Pages are read and recognised one at a time, so memory does not grow with the number of
+    pages (only the images of the pages that became storeys are kept, for the overlay).
+    """
     path = Path(path)
     timings = dict.fromkeys(STAGES, 0.0)
     t0 = time.perf_counter()
-    pages = load_pages(path, config)
-    try:
-        source_hash = content_hash(path.read_bytes())
-    except OSError as e:
-        raise Plan2BimError(f"{path}: cannot be read ({e})") from None
+    source_hash = _file_hash(path) if path.is_file() else ""
+    pages = iter_pages(path, config)
     timings["load"] = time.perf_counter() - t0
 
     storeys, images = [], []
     floor_to_floor = config.wall_height + config.slab_thickness
-    empty_pages = []
-    for page in pages:
+    empty_pages: list[int] = []
+    n_pages, megapixels, single_image = 0, 0.0, False
+    while True:
         t = time.perf_counter()
-        prepared = preprocess(page.image, config)
+        page = next(pages, None)
+        timings["load"] += time.perf_counter() - t
+        if page is None:
+            break
+        cancel.check()
+        n_pages += 1
+        megapixels += page.image.shape[0] * page.image.shape[1] / 1e6
+        single_image = page.size_pt is None and page.number == 1 and n_pages == 1
+        f = page.work_factor
+        page_config = config if f == 1.0 else _scaled_config(config, f)
+        t = time.perf_counter()
+        prepared = preprocess(page.image, page_config)
         timings["preprocess"] += time.perf_counter() - t
 
         t = time.perf_counter()
-        det = detect(prepared, config)
+        det = detect(prepared, page_config)
         timings["detect"] += time.perf_counter() - t
 
         t = time.perf_counter()
         doors = [o.width for o in det.openings if o.kind == "door"]
-        scale = resolve_scale(config, doors, det.wall_thickness_px, page.dpi)
-        plan = vectorize(det, scale.px_per_m, config)
+        page_dpi = page.dpi * f if page.dpi else None
+        scale = resolve_scale(page_config, doors, det.wall_thickness_px, page_dpi)
+        plan = vectorize(det, scale.px_per_m, page_config)
         timings["vectorize"] += time.perf_counter() - t
         if not plan.walls:
             empty_pages.append(page.number)
             continue
 
         t = time.perf_counter()
-        storeys.append(build_storey(
-            plan, prepared, scale, config, index=len(storeys), page=page.number,
+        storey = build_storey(
+            plan, prepared, scale, page_config, index=len(storeys), page=page.number,
             source_hash=source_hash, elevation=len(storeys) * floor_to_floor,
-        ))
+        )
+        if page.input_size is not None:  # recognised on a reduced image: back to input pixels
+            storey = rescale_storey(storey, 1.0 / f, page.input_size)
+        storeys.append(storey)
         images.append(page.image)
         timings["model"] += time.perf_counter() - t
 
     if not storeys:
-        where = "the image" if len(pages) == 1 and pages[0].number == 1 and path.suffix.lower() != ".pdf" \
+        where = "the image" if single_image and n_pages == 1 \
             else f"page(s) {', '.join(map(str, empty_pages))}"
         raise NoPlanError(f"{path}: no wall found in {where}; is this a floor plan?")
     if empty_pages:
@@ -93,8 +114,29 @@ def build_model(path: Path, config: Config = Config()) -> Result:
         site_global_id=stable_guid(source_hash, "site"),
         building_global_id=stable_guid(source_hash, "building"),
     )
-    mp = sum(p.image.shape[0] * p.image.shape[1] for p in pages) / 1e6
-    return Result(building=building, images=images, timings=timings, megapixels=mp)
+    return Result(building=building, images=images, timings=timings, megapixels=megapixels)
+
+
+def _file_hash(path: Path) -> str:
+    """sha256 of the file, read in chunks (a large PDF need not sit in memory twice)."""
+    h = hashlib.sha256()
+    try:
+        with path.open("rb") as f:
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
+    except OSError as e:
+        raise InputError(f"{path}: cannot be read ({e.strerror or e})") from None
+    return h.hexdigest()
+
+
+def _scaled_config(config: Config, f: float) -> Config:
+    """The config for a page recognised at ``f`` times its input's pixels: scales given in input
+    pixels (``--scale``, ``--dpi``) follow the image."""
+    return replace(
+        config,
+        px_per_m=None if config.px_per_m is None else config.px_per_m * f,
+        dpi=None if config.dpi is None else config.dpi * f,
+    )
 
 
 def write_outputs(
@@ -111,13 +153,16 @@ def write_outputs(
         outdir.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise ExportError(f"{outdir}: cannot create the output folder ({e.strerror or e})") from None
+    # What a killed run of this output left (its writer is gone), before writing anew.
+    remove_stale(outdir, finals={f"{stem}{suffix(f)}" for f in FORMATS})
     temps: dict[str, Path] = {}
     try:
         for fmt in formats:
             final = outdir / f"{stem}{suffix(fmt)}"
-            tmp = outdir / f".{final.name}.{os.getpid()}.part"
+            tmp = temp_path(final)
             temps[fmt] = tmp
             get_writer(fmt)(result.building, tmp, images=result.images)
+            cancel.check()  # a Ctrl-C that a library swallowed still stops the run here
         done = {}
         for fmt, tmp in temps.items():
             final = outdir / f"{stem}{suffix(fmt)}"
