@@ -12,14 +12,22 @@ from __future__ import annotations
 import signal
 import threading
 
-__all__ = ["check", "install", "request", "requested", "reset"]
+__all__ = ["check", "install", "request", "requested", "reset", "signal_number"]
 
 _requested = threading.Event()
+_signal: list[int] = []
 
 
-def request() -> None:
-    """Remember that the run must stop."""
+def request(signum: int | None = None) -> None:
+    """Remember that the run must stop (because of signal ``signum``)."""
+    if signum is not None and not _signal:
+        _signal.append(int(signum))
     _requested.set()
+
+
+def signal_number() -> int | None:
+    """The first signal that asked the run to stop, if one did."""
+    return _signal[0] if _signal else None
 
 
 def requested() -> bool:
@@ -28,6 +36,7 @@ def requested() -> bool:
 
 def reset() -> None:
     _requested.clear()
+    _signal.clear()
 
 
 def check() -> None:
@@ -37,7 +46,7 @@ def check() -> None:
 
 
 def _on_signal(signum: int, frame: object) -> None:
-    request()
+    request(signum)
     raise KeyboardInterrupt
 
 

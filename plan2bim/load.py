@@ -112,6 +112,20 @@ def count_pages(path: Path) -> int:
         return int(getattr(im, "n_frames", 1) or 1)
 
 
+def raster_dpi(path: Path) -> float | None:
+    """The resolution a raster image carries (its first page), or None."""
+    with _open_image(Path(path)) as im:
+        return _dpi(im)
+
+
+def _dpi(im) -> float | None:
+    try:
+        dpi = float(im.info.get("dpi", (None,))[0] or 0)
+    except (TypeError, ValueError, IndexError):
+        return None
+    return dpi if math.isfinite(dpi) and dpi > 1 else None
+
+
 def load_pages(path: Path, config: Config = Config()) -> list[Page]:
     """Every page of ``path`` at once (see :func:`iter_pages`, which keeps memory flat)."""
     return list(iter_pages(path, config))
@@ -218,8 +232,7 @@ def _read_frame(path: Path, im, number: int, n: int, config: Config) -> Page:
     if w < MIN_SIDE_PX or h < MIN_SIDE_PX:
         raise InputError(f"{path}: {_page_name(number, n)}image is only {w}x{h} px, too small "
                          "to hold a plan")
-    dpi = im.info.get("dpi", (None,))[0]
-    dpi = float(dpi) if dpi and math.isfinite(float(dpi)) and float(dpi) > 0 else None
+    dpi = _dpi(im)
     size = _work_size(w, h, config.detect_max_pixels)
     if size is None:
         im.load()
@@ -282,7 +295,8 @@ class _open_pdf:
                     raise InputError(
                         f"{self.path}: the PDF is encrypted (a password is needed to open it)"
                     ) from None
-                raise InputError(f"{self.path}: the PDF is damaged ({_first_line(e)})") from None
+                raise InputError(f"{self.path}: the PDF is damaged or has no pages "
+                                 f"({_first_line(e)})") from None
             except OSError as e:
                 raise InputError(f"{self.path}: cannot be read ({e.strerror or e})") from None
         return self.pdf

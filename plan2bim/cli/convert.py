@@ -7,7 +7,13 @@ from pathlib import Path
 import typer
 
 from ._app import app, console, user_errors
-from .options import detector_option, parse_drawing_scale, parse_formats, parse_pages
+from .options import (
+    check_input_options,
+    detector_option,
+    parse_formats,
+    parse_pages,
+    scale_fields,
+)
 
 
 @app.command()
@@ -15,13 +21,14 @@ def convert(
     input: Path = typer.Argument(..., help="Plan drawing: PNG, JPG, TIFF, BMP, or PDF (one storey a page)."),
     output: Path = typer.Option(Path("."), "--output", "-o", help="Folder for the outputs."),
     scale: float | None = typer.Option(None, "--scale", min=0.001, help="Scale in pixels per metre (skips estimation)."),
-    dpi: float | None = typer.Option(None, "--dpi", min=1, help="Scan resolution, with --drawing-scale."),
+    dpi: float | None = typer.Option(None, "--dpi", min=1, help="Scan resolution, with --drawing-scale; on a PDF, the resolution pages are read at (default 150)."),
     drawing_scale: str | None = typer.Option(None, "--drawing-scale", help="Drawing scale, e.g. 1:100 (with --dpi, or for a PDF)."),
     wall_height: float = typer.Option(2.7, "--wall-height", min=0.5, max=20, help="Storey wall height in metres."),
     storey_name: str | None = typer.Option(None, "--storey-name", help="Name of the storey (numbered if several)."),
     formats: str = typer.Option("ifc,glb,json,overlay", "--formats", help="Comma-separated outputs: ifc, glb, json, overlay."),
     pages: str | None = typer.Option(None, "--pages", help="PDF pages to use, e.g. 1,3 or 2-4 (default: all)."),
     detector: str = detector_option(),
+    max_pages: int = typer.Option(100, "--max-pages", min=1, help="Refuse inputs with more pages to read than this."),
 ) -> None:
     """Convert one floor plan into a BIM model.
 
@@ -32,10 +39,11 @@ def convert(
     from ..config import Config
 
     with user_errors():
+        fields = scale_fields(scale, dpi, drawing_scale)
+        check_input_options(input, scale=scale, dpi=dpi, drawing_scale=drawing_scale, pages=pages)
         config = Config(
-            px_per_m=scale, dpi=dpi, drawing_scale=parse_drawing_scale(drawing_scale),
-            wall_height=wall_height, storey_name=storey_name, pages=parse_pages(pages),
-            detector=detector,
+            **fields, wall_height=wall_height, storey_name=storey_name, pages=parse_pages(pages),
+            detector=detector, max_pages=max_pages,
         )
         fmts = parse_formats(formats)
         from ..pipeline import convert_file
