@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-__all__ = ["InputLimits"]
+__all__ = ["InputLimits", "count_short", "refuse_texture"]
 
 
 @dataclass(frozen=True)
@@ -20,11 +20,31 @@ class InputLimits:
     max_page_extent_m: float = 5000.0
     """... or more than this: a floor plan is not 5 km across (``--scale 0.001`` gave
     147,625,000,000 m² of floor). A site plan of a campus at 1:5000 stays under it."""
-    max_ink_ratio: float = 0.35
-    """A page whose wall mask covers more than this fraction of the page is not a drawing (a
-    photo, noise, a scan of a textured surface): refused before the vectorizer, whose work grows
-    with the number of bars. Measured: cubicasa-dev and r3d-dev pages reach at most 0.21 (see
-    the pull request); a 1.9 MP noise image gives 0.50."""
-    max_bars_per_mp: float = 4000.0
-    """... or whose wall mask breaks into more wall pieces than this per megapixel of the page.
-    Measured: the dev pages stay under 700 per MP; noise gives several thousand."""
+    short_bar_elongation: float = 3.0
+    """A wall piece shorter than this many times its thickness is "short": plans are made of
+    long bars, textures (a photo, noise, a scan of a surface) of short blobs."""
+    max_short_bars: int = 250
+    """A page with at least this many short pieces ..."""
+    max_short_bars_per_mp: float = 300.0
+    """... and at least this many per megapixel is not a drawing; it is refused before the
+    detectors and the vectorizer spend minutes making hundreds of junk walls of it. Measured
+    on the classical wall mask: cubicasa-dev and r3d-dev pages have at most 190 short pieces
+    and at most 150 per MP (never both high: the most pieces are on a 2.7 MP page); blurred
+    noise gives 320 to 1316 pieces at 670 to 1970 per MP."""
+
+
+def refuse_texture(n_short: int, megapixels: float, limits: InputLimits = InputLimits()) -> None:
+    """Raise :class:`NoPlanError` if a page of ``megapixels`` with ``n_short`` short wall pieces
+    is a texture, not a drawing (see :class:`InputLimits`)."""
+    from .errors import NoPlanError
+
+    per_mp = n_short / max(megapixels, 1e-6)
+    if n_short >= limits.max_short_bars and per_mp >= limits.max_short_bars_per_mp:
+        raise NoPlanError(
+            f"this does not look like a drawing: {n_short} short wall pieces, {per_mp:.0f} per "
+            f"megapixel (floor plans have long walls; a photo or noise has pieces like these)")
+
+
+def count_short(segs, limits: InputLimits = InputLimits()) -> int:
+    """How many of the bars ``segs`` (``plan2bim.segments.Segment``) are short."""
+    return sum(s.length < limits.short_bar_elongation * s.thickness for s in segs)

@@ -21,8 +21,9 @@ from .config import Config
 from .detect import detect
 from .errors import ExportError, InputError, NoPlanError, Plan2BimError
 from .export import FORMATS, get_writer, suffix
+from .limits import InputLimits
 from .load import iter_pages
-from .model import Building, stable_guid
+from .model import Building, Scale, stable_guid
 from .pixels import rescale_storey
 from .preprocess import preprocess
 from .scale import resolve_scale
@@ -57,6 +58,7 @@ def build_model(path: Path, config: Config = Config()) -> Result:
     pages = iter_pages(path, config)
     timings["load"] = time.perf_counter() - t0
 
+    limits = InputLimits()
     storeys, images = [], []
     floor_to_floor = config.wall_height + config.slab_thickness
     empty_pages: list[int] = []
@@ -77,16 +79,25 @@ def build_model(path: Path, config: Config = Config()) -> Result:
         prepared = preprocess(page.image, page_config)
         timings["preprocess"] += time.perf_counter() - t
 
+        where = f"{path}" if single_image else f"{path}: page {page.number}"
+        if config.drawing_scale is not None and config.px_per_m is None \
+                and not (config.dpi or page.dpi):
+            raise InputError(f"{where}: --drawing-scale needs the scan's resolution, and the "
+                             "image carries none: give --dpi too, or --scale")
         t = time.perf_counter()
-        det = detect(prepared, page_config)
-        timings["detect"] += time.perf_counter() - t
+        try:
+            det = detect(prepared, page_config)
+            timings["detect"] += time.perf_counter() - t
 
-        t = time.perf_counter()
-        doors = [o.width for o in det.openings if o.kind == "door"]
-        page_dpi = page.dpi * f if page.dpi else None
-        scale = resolve_scale(page_config, doors, det.wall_thickness_px, page_dpi)
-        plan = vectorize(det, scale.px_per_m, page_config)
-        timings["vectorize"] += time.perf_counter() - t
+            t = time.perf_counter()
+            doors = [o.width for o in det.openings if o.kind == "door"]
+            page_dpi = page.dpi * f if page.dpi else None
+            scale = resolve_scale(page_config, doors, det.wall_thickness_px, page_dpi)
+            _check_scale(where, scale, prepared.gray.shape, limits)
+            plan = vectorize(det, scale.px_per_m, page_config)
+            timings["vectorize"] += time.perf_counter() - t
+        except NoPlanError as e:
+            raise NoPlanError(f"{where}: {e}") from None
         if not plan.walls:
             empty_pages.append(page.number)
             continue
@@ -115,6 +126,18 @@ def build_model(path: Path, config: Config = Config()) -> Result:
         building_global_id=stable_guid(source_hash, "building"),
     )
     return Result(building=building, images=images, timings=timings, megapixels=megapixels)
+
+
+def _check_scale(where: str, scale: Scale, shape: tuple[int, ...], limits: InputLimits) -> None:
+    """Refuse a scale the user gave that makes no plausible building of this page."""
+    if scale.method not in ("user", "dpi"):
+        return  # estimates are checked where they are made
+    extent_m = max(shape[:2]) / scale.px_per_m if scale.px_per_m > 0 else float("inf")
+    if not limits.min_page_extent_m <= extent_m <= limits.max_page_extent_m:
+        raise InputError(
+            f"{where}: at {scale.px_per_m:g} px per metre ({scale.detail}) the page is "
+            f"{extent_m:.3g} m across: no building; floor plans are drawn at about 10 to 500 "
+            "px per metre")
 
 
 def _file_hash(path: Path) -> str:

@@ -15,6 +15,7 @@ import numpy as np
 
 from ..config import Config
 from ..detections import Detections, OpeningDetection
+from ..limits import count_short, refuse_texture
 from ..preprocess import Prepared
 from ..segments import Segment, extract_segments, typical_stroke_width
 
@@ -89,6 +90,8 @@ def _strip_sheet_frame(mask: np.ndarray, lab: np.ndarray, stats: np.ndarray, kee
 def detect(prepared: Prepared, config: Config = Config()) -> Detections:
     mask, width, k = wall_mask(prepared.ink)
     segs = extract_segments(mask, k, 2.0 * width)
+    # Before the gap search, whose work grows with the bars: a texture is no plan.
+    refuse_texture(count_short(segs), mask.size / 1e6)
     thick = _typical_thickness(segs, width)
     gap_unit = float(np.median([sg.thickness for sg in segs])) if segs else width
     # Door and window symbols are thin lines that scanning makes faint: look for them with a
