@@ -184,8 +184,9 @@ class _open_image:
             raise ImageTooLargeError(
                 f"{self.path}: image is larger than the limit of {self.max_pixels:,} px "
                 "(decompression bomb?)") from None
-        except (OSError, SyntaxError, ValueError) as e:
-            raise InputError(f"{self.path}: the image is damaged or truncated ({e})") from None
+        except Exception as e:  # PIL raises many kinds on damaged files (KeyError, TypeError...)
+            raise InputError(f"{self.path}: the image is damaged or truncated "
+                             f"({_first_line(e)})") from None
         return self.im
 
     def __exit__(self, *exc) -> None:
@@ -198,8 +199,8 @@ def _raster_pages(path: Path, config: Config) -> Iterator[Page]:
     with _open_image(path, config.max_pixels) as im:
         try:
             n = int(getattr(im, "n_frames", 1) or 1)
-        except (OSError, SyntaxError, ValueError) as e:
-            raise InputError(f"{path}: the image is damaged or truncated ({e})") from None
+        except Exception as e:  # a damaged TIFF directory
+            raise InputError(f"{path}: the image is damaged or truncated ({_first_line(e)})") from None
         wanted = _wanted(path, n, config, "image" if n == 1 else "TIFF")
         for number in wanted:
             try:
@@ -212,9 +213,14 @@ def _raster_pages(path: Path, config: Config) -> Iterator[Page]:
                 raise ImageTooLargeError(
                     f"{path}: {_page_name(number, n)}is larger than the limit of "
                     f"{config.max_pixels:,} px (decompression bomb?)") from None
-            except (OSError, SyntaxError, ValueError, EOFError) as e:
+            except InputError:
+                raise
+            except MemoryError:
+                raise ImageTooLargeError(f"{path}: {_page_name(number, n)}the image does not fit "
+                                         "in memory") from None
+            except Exception as e:  # PIL raises many kinds on damaged files
                 raise InputError(f"{path}: {_page_name(number, n)}the image is damaged or "
-                                 f"truncated ({e})") from None
+                                 f"truncated ({_first_line(e)})") from None
 
 
 def _page_name(number: int, n: int) -> str:
