@@ -22,8 +22,8 @@ from .detect import detect
 from .errors import ExportError, InputError, NoPlanError, Plan2BimError
 from .export import FORMATS, get_writer, suffix
 from .limits import InputLimits
-from .load import iter_pages
-from .model import Building, Scale, stable_guid
+from .load import Page, iter_pages
+from .model import Building, Scale, Storey, stable_guid
 from .pixels import rescale_storey
 from .preprocess import preprocess
 from .scale import resolve_scale
@@ -39,7 +39,8 @@ STAGES = ("load", "preprocess", "detect", "vectorize", "model", "export")
 class Result:
     building: Building
     images: list[np.ndarray]
-    """RGB page images, one per storey, in input pixels."""
+    """RGB page images, one per storey, as recognised: a page larger than
+    ``Config.detect_max_pixels`` is reduced (the overlay is drawn on it at that size)."""
     timings: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))
     outputs: dict[str, Path] = field(default_factory=dict)
     megapixels: float = 0.0
@@ -58,9 +59,7 @@ def build_model(path: Path, config: Config = Config()) -> Result:
     pages = iter_pages(path, config)
     timings["load"] = time.perf_counter() - t0
 
-    limits = InputLimits()
     storeys, images = [], []
-    floor_to_floor = config.wall_height + config.slab_thickness
     empty_pages: list[int] = []
     n_pages, megapixels, single_image = 0, 0.0, False
     while True:
@@ -73,45 +72,16 @@ def build_model(path: Path, config: Config = Config()) -> Result:
         n_pages += 1
         megapixels += page.image.shape[0] * page.image.shape[1] / 1e6
         single_image = page.size_pt is None and page.number == 1 and n_pages == 1
-        f = page.work_factor
-        page_config = config if f == 1.0 else _scaled_config(config, f)
-        t = time.perf_counter()
-        prepared = preprocess(page.image, page_config)
-        timings["preprocess"] += time.perf_counter() - t
-
         where = f"{path}" if single_image else f"{path}: page {page.number}"
-        if config.drawing_scale is not None and config.px_per_m is None \
-                and not (config.dpi or page.dpi):
-            raise InputError(f"{where}: --drawing-scale needs the scan's resolution, and the "
-                             "image carries none: give --dpi too, or --scale")
-        t = time.perf_counter()
-        try:
-            det = detect(prepared, page_config)
-            timings["detect"] += time.perf_counter() - t
-
-            t = time.perf_counter()
-            doors = [o.width for o in det.openings if o.kind == "door"]
-            page_dpi = page.dpi * f if page.dpi else None
-            scale = resolve_scale(page_config, doors, det.wall_thickness_px, page_dpi)
-            _check_scale(where, scale, prepared.gray.shape, limits)
-            plan = vectorize(det, scale.px_per_m, page_config)
-            timings["vectorize"] += time.perf_counter() - t
-        except NoPlanError as e:
-            raise NoPlanError(f"{where}: {e}") from None
-        if not plan.walls:
+        # One page at a time, in a function of its own: its working images are freed before
+        # the next page is read.
+        storey = _recognise_page(page, where, config, timings, index=len(storeys),
+                                 source_hash=source_hash)
+        if storey is None:
             empty_pages.append(page.number)
             continue
-
-        t = time.perf_counter()
-        storey = build_storey(
-            plan, prepared, scale, page_config, index=len(storeys), page=page.number,
-            source_hash=source_hash, elevation=len(storeys) * floor_to_floor,
-        )
-        if page.input_size is not None:  # recognised on a reduced image: back to input pixels
-            storey = rescale_storey(storey, 1.0 / f, page.input_size)
         storeys.append(storey)
         images.append(page.image)
-        timings["model"] += time.perf_counter() - t
 
     if not storeys:
         where = "the image" if single_image and n_pages == 1 \
@@ -126,6 +96,48 @@ def build_model(path: Path, config: Config = Config()) -> Result:
         building_global_id=stable_guid(source_hash, "building"),
     )
     return Result(building=building, images=images, timings=timings, megapixels=megapixels)
+
+
+def _recognise_page(page: Page, where: str, config: Config, timings: dict[str, float], *,
+                    index: int, source_hash: str) -> Storey | None:
+    """One page to a storey (in the page's input pixels), or None when it has no wall."""
+    if config.drawing_scale is not None and config.px_per_m is None \
+            and not (config.dpi or page.dpi):
+        raise InputError(f"{where}: --drawing-scale needs the scan's resolution, and the "
+                         "image carries none: give --dpi too, or --scale")
+    f = page.work_factor
+    page_config = config if f == 1.0 else _scaled_config(config, f)
+    t = time.perf_counter()
+    prepared = preprocess(page.image, page_config)
+    timings["preprocess"] += time.perf_counter() - t
+
+    t = time.perf_counter()
+    try:
+        det = detect(prepared, page_config)
+        timings["detect"] += time.perf_counter() - t
+
+        t = time.perf_counter()
+        doors = [o.width for o in det.openings if o.kind == "door"]
+        page_dpi = page.dpi * f if page.dpi else None
+        scale = resolve_scale(page_config, doors, det.wall_thickness_px, page_dpi)
+        _check_scale(where, scale, prepared.gray.shape, InputLimits())
+        plan = vectorize(det, scale.px_per_m, page_config)
+        timings["vectorize"] += time.perf_counter() - t
+    except NoPlanError as e:
+        raise NoPlanError(f"{where}: {e}") from None
+    if not plan.walls:
+        return None
+
+    t = time.perf_counter()
+    floor_to_floor = config.wall_height + config.slab_thickness
+    storey = build_storey(
+        plan, prepared, scale, page_config, index=index, page=page.number,
+        source_hash=source_hash, elevation=index * floor_to_floor,
+    )
+    if page.input_size is not None:  # recognised on a reduced image: back to input pixels
+        storey = rescale_storey(storey, 1.0 / f, page.input_size)
+    timings["model"] += time.perf_counter() - t
+    return storey
 
 
 def _check_scale(where: str, scale: Scale, shape: tuple[int, ...], limits: InputLimits) -> None:

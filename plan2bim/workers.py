@@ -99,11 +99,16 @@ _READY = "ready"
 
 
 def _worker_main(conn: multiprocessing.connection.Connection, fn: Callable[[Any], Any],
-                 warm: Callable[[], None] | None, threads: int) -> None:
+                 warm: Callable[[], None] | None, threads: int, forked: bool) -> None:
     """A worker process: take tasks from the pipe until told to stop or the parent is gone."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
+    # Ctrl-C is the parent's to handle. A terminal sends it to every process of the group: the
+    # worker was born with SIGINT blocked (see ``start``), so one that came while it started is
+    # dropped here, not turned into a traceback.
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    if hasattr(signal, "pthread_sigmask"):
+        signal.pthread_sigmask(signal.SIG_UNBLOCK, {signal.SIGINT})
     _die_with_parent()
-    _limit_threads(threads)
+    _limit_threads(threads, opencv=not forked)  # a forked OpenCV pool may hold a lock
     if warm is not None:
         warm()
     conn.send(_READY)
@@ -133,14 +138,30 @@ def _die_with_parent() -> None:
             os._exit(1)
 
 
-def _limit_threads(n: int) -> None:
+def _limit_threads(n: int, opencv: bool = True) -> None:
     """N processes each running N OpenCV/BLAS threads would oversubscribe the CPUs N times."""
     for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
         os.environ[var] = str(n)
+    if not opencv:
+        return
     with contextlib.suppress(Exception):
         import cv2
 
         cv2.setNumThreads(n)
+
+
+@contextlib.contextmanager
+def _sigint_blocked() -> Iterator[None]:
+    """Block SIGINT while a worker is started, so that it is born with SIGINT blocked (a mask is
+    inherited across fork and exec); one that arrives meanwhile reaches this process after."""
+    if not hasattr(signal, "pthread_sigmask"):
+        yield
+        return
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT})
+    try:
+        yield
+    finally:
+        signal.pthread_sigmask(signal.SIG_SETMASK, old)
 
 
 @dataclass
@@ -181,9 +202,10 @@ def run_pool(
 
     def start() -> _Slot:
         parent, child = ctx.Pipe()
-        p = ctx.Process(target=_worker_main, args=(child, fn, warm, threads),
+        p = ctx.Process(target=_worker_main, args=(child, fn, warm, threads, context == "fork"),
                         name="plan2bim-worker", daemon=True)
-        p.start()
+        with _sigint_blocked():
+            p.start()
         child.close()
         return _Slot(p, parent)
 
