@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from plan2bim.segments import Segment
+from plan2bim.settings import VectorizeSettings
 from plan2bim.vectorize import (
     _line_intersection,
     _merge_collinear,
@@ -14,6 +15,16 @@ from plan2bim.vectorize import (
     _parallel,
     _snap_junctions,
 )
+
+ST = VectorizeSettings()
+
+
+def _merge(segs: list[Segment], gap: float) -> list[Segment]:
+    return _merge_collinear(segs, gap, ST.merge_parallel_deg, ST.merge_max_thickness_change)
+
+
+def _snap(segs: list[Segment]) -> list[Segment]:
+    return _snap_junctions(segs, ST.snap_min_angle_deg, ST.snap_reach_px)
 
 
 def _merge_pairwise(segs: list[Segment], gap: float) -> list[Segment]:
@@ -26,7 +37,8 @@ def _merge_pairwise(segs: list[Segment], gap: float) -> list[Segment]:
         while i < len(segs):
             j = i + 1
             while j < len(segs):
-                merged = _merged(segs[i], segs[j], gap)
+                merged = _merged(segs[i], segs[j], gap, ST.merge_parallel_deg,
+                                 ST.merge_max_thickness_change)
                 if merged is None:
                     j += 1
                     continue
@@ -45,12 +57,12 @@ def _snap_pairwise(segs: list[Segment]) -> list[Segment]:
         for k in range(2):
             best, best_d = None, np.inf
             for j, o in enumerate(segs):
-                if j == i or _parallel(s, o, 30.0):
+                if j == i or _parallel(s, o, ST.snap_min_angle_deg):
                     continue
                 x = _line_intersection(s, o)
                 if x is None:
                     continue
-                reach = (s.thickness + o.thickness) / 2 + 3.0
+                reach = (s.thickness + o.thickness) / 2 + ST.snap_reach_px
                 d = float(np.hypot(*(x - ends[k])))
                 along_o, _ = o.project(x)
                 if d <= reach and -o.thickness <= along_o <= o.length + o.thickness and d < best_d:
@@ -85,10 +97,10 @@ def _random_bars(seed: int, n: int) -> list[Segment]:
 @pytest.mark.parametrize("seed", range(4))
 def test_merge_and_snap_match_the_pairwise_versions(seed):
     segs = _random_bars(seed, 250)
-    merged = _merge_collinear(segs, gap=6.0)
+    merged = _merge(segs, gap=6.0)
     assert merged == _merge_pairwise(segs, gap=6.0)
     assert len(merged) < len(segs)  # the case does join bars
-    snapped = _snap_junctions(merged)
+    snapped = _snap(merged)
     assert snapped == _snap_pairwise(merged)
     assert snapped != merged  # ... and moves ends
 
@@ -101,11 +113,11 @@ def test_many_bars_are_joined_in_near_linear_work(monkeypatch):
     calls = 0
     real = v._merged
 
-    def counting(a, b, gap):
+    def counting(*args):
         nonlocal calls
         calls += 1
-        return real(a, b, gap)
+        return real(*args)
 
     monkeypatch.setattr(v, "_merged", counting)
-    _merge_collinear(segs, gap=6.0)
+    _merge(segs, gap=6.0)
     assert calls < 40 * len(segs)

@@ -22,11 +22,13 @@ is the better choice on one machine).
 from __future__ import annotations
 
 import logging
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from ..config import Config
 from ..errors import Plan2BimError
 from ..export import FORMATS as _FORMATS  # the writer registry: light, imports no writer
 from ._app import EXIT_INPUT, EXIT_OK, EXIT_PARTIAL, app, console, err_console, user_errors
@@ -82,13 +84,16 @@ def batch(
     drawing_scale: Annotated[str | None, typer.Option(
         "--drawing-scale", help="Drawing scale, e.g. 1:100 (with --dpi, or for PDFs).")] = None,
     wall_height: Annotated[float, typer.Option(
-        "--wall-height", min=0.5, max=20, help="Storey wall height in metres.")] = 2.7,
+        "--wall-height", min=0.5, max=20, help="Storey wall height in metres.")] = Config.wall_height,
     pages: Annotated[str | None, typer.Option(
         "--pages", help="PDF pages to use, e.g. 1,3 or 2-4 (default: all).")] = None,
     detector: Annotated[str | None, typer.Option(
         "--detector", help="Detector to use (default: the best one installed).", show_default=False)] = None,
     max_pages: Annotated[int, typer.Option(
         "--max-pages", min=1, help="A plan with more pages to read than this fails.")] = 100,
+    settings: Annotated[Path | None, typer.Option(
+        "--settings", metavar="FILE", dir_okay=False,
+        help="TOML file overriding recognition settings (see `plan2bim settings --show`).")] = None,
 ) -> None:
     """Convert many plans into OUTDIR, in parallel, resumably.
 
@@ -103,9 +108,8 @@ def batch(
         raise typer.Exit(EXIT_INPUT)
     with user_errors():
         from ..batch import run_batch
-        from ..config import Config
         from ..detect import default_detector
-        from .options import parse_formats, parse_pages, scale_fields
+        from .options import base_config, parse_formats, parse_pages, scale_fields
 
         fields = scale_fields(scale, dpi, drawing_scale)
         if scale is not None and (dpi is not None or drawing_scale is not None):
@@ -114,8 +118,8 @@ def batch(
         if dpi is not None and drawing_scale is None:
             log.warning("--dpi without --drawing-scale only sets the resolution PDF pages are "
                         "read at; images are scaled from their doors")
-        config = Config(
-            **fields, wall_height=wall_height, pages=parse_pages(pages),
+        config = replace(
+            base_config(settings), **fields, wall_height=wall_height, pages=parse_pages(pages),
             detector=detector or default_detector(), max_pages=max_pages,
         )
         with _BarProgress() as progress:

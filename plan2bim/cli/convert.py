@@ -2,17 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import typer
 
+from ..config import Config
 from ._app import app, console, user_errors
 from .options import (
+    base_config,
     check_input_options,
     detector_option,
     parse_formats,
     parse_pages,
     scale_fields,
+    settings_option,
 )
 
 
@@ -23,12 +27,13 @@ def convert(
     scale: float | None = typer.Option(None, "--scale", min=0.001, help="Scale in pixels per metre (skips estimation)."),
     dpi: float | None = typer.Option(None, "--dpi", min=1, help="Scan resolution, with --drawing-scale; on a PDF, the resolution pages are read at (default 150)."),
     drawing_scale: str | None = typer.Option(None, "--drawing-scale", help="Drawing scale, e.g. 1:100 (with --dpi, or for a PDF)."),
-    wall_height: float = typer.Option(2.7, "--wall-height", min=0.5, max=20, help="Storey wall height in metres."),
+    wall_height: float = typer.Option(Config.wall_height, "--wall-height", min=0.5, max=20, help="Storey wall height in metres."),
     storey_name: str | None = typer.Option(None, "--storey-name", help="Name of the storey (numbered if several)."),
     formats: str = typer.Option("ifc,glb,json,overlay", "--formats", help="Comma-separated outputs: ifc, glb, json, overlay."),
     pages: str | None = typer.Option(None, "--pages", help="PDF pages to use, e.g. 1,3 or 2-4 (default: all)."),
     detector: str = detector_option(),
     max_pages: int = typer.Option(100, "--max-pages", min=1, help="Refuse inputs with more pages to read than this."),
+    settings: Path | None = settings_option(),
 ) -> None:
     """Convert one floor plan into a BIM model.
 
@@ -36,14 +41,12 @@ def convert(
     <name>.overlay.png (the detections drawn over the input). Without --scale or --dpi and
     --drawing-scale, the scale is estimated from the widths of the doors found.
     """
-    from ..config import Config
-
     with user_errors():
         fields = scale_fields(scale, dpi, drawing_scale)
         check_input_options(input, scale=scale, dpi=dpi, drawing_scale=drawing_scale, pages=pages)
-        config = Config(
-            **fields, wall_height=wall_height, storey_name=storey_name, pages=parse_pages(pages),
-            detector=detector, max_pages=max_pages,
+        config = replace(
+            base_config(settings), **fields, wall_height=wall_height, storey_name=storey_name,
+            pages=parse_pages(pages), detector=detector, max_pages=max_pages,
         )
         fmts = parse_formats(formats)
         from ..pipeline import convert_file

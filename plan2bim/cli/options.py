@@ -104,3 +104,16 @@ def check_input_options(path: Path, *, scale: float | None, dpi: float | None,
     if drawing_scale is not None and dpi is None and file_dpi is None:
         raise Plan2BimError(f"--drawing-scale needs the scan's resolution, and {path.name} "
                             "carries none: add --dpi (e.g. --dpi 300), or use --scale")
+
+
+def settings_option():
+    return typer.Option(
+        None, "--settings", metavar="FILE", dir_okay=False,
+        help="TOML file overriding recognition settings (see `plan2bim settings --show`).")
+
+
+def base_config(settings: Path | None):
+    """The default :class:`Config` with a ``--settings`` file's overrides applied."""
+    from ..config import Config, load_settings
+
+    return Config() if settings is None else load_settings(settings)
