@@ -402,7 +402,9 @@ def test_sigkill_then_resume_converts_each_plan_once(tmp_path):
     (out / "f1").mkdir(parents=True, exist_ok=True)
     gone = subprocess.run([sys.executable, "-c", "import os; print(os.getpid())"],
                           capture_output=True, text=True, check=True)
-    planted = temp_path(out / "f1" / "plan01.ifc").name.replace(str(os.getpid()), gone.stdout.strip())
+    # (Of an output no plan of the rerun writes: only the batch's own clean-up can remove it.)
+    planted = temp_path(out / "f1" / "plan99.ifc").name.replace(f"-{os.getpid()}-",
+                                                                 f"-{gone.stdout.strip()}-")
     (out / "f1" / planted).write_text("ISO-10303-21;\nHEADER;")
     (out / "f1" / ".notes.tmp").write_text("the user's")
 
