@@ -249,9 +249,12 @@ def _read_frame(path: Path, im, number: int, n: int, config: Config) -> Page:
         im.draft(im.mode, size)
     im.load()
     src = im
-    if src.mode in ("1", "P", "I;16", "I;16B", "I;16L", "I", "F"):
-        src = src.convert("RGBA" if src.mode == "P" and "transparency" in src.info else
-                          ("L" if src.mode != "P" else "RGB"))
+    if src.mode == "1":
+        src = src.convert("L")
+    elif src.mode == "P":
+        src = src.convert("RGBA" if "transparency" in src.info else "RGB")
+    elif src.mode.startswith("I;16"):
+        src = src.convert("I")  # 16-bit grey: reduced as integers, stretched by _to_rgb
     small = src.resize(size, Image.Resampling.BOX)
     log.info("%s: page %d is %dx%d px; recognised at %dx%d", path, number, w, h, *size)
     return Page(image=_to_rgb(small), number=number, dpi=dpi, input_size=(w, h))
