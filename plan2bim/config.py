@@ -23,6 +23,7 @@ from .settings import (
     SegmentSettings,
     VectorizeSettings,
 )
+from .sheet.settings import SheetSettings
 
 __all__ = ["STAGE_SETTINGS", "Config", "load_settings", "settings_toml", "with_settings"]
 
@@ -45,6 +46,10 @@ class Config:
     storey_name: str | None = None
     pages: tuple[int, ...] | None = None
     """1-based page numbers of a PDF to use; None means all pages."""
+    keep_pages: tuple[int, ...] = ()
+    """Pages to convert even where the sheet stage finds no floor plan on them."""
+    all_pages: bool = False
+    """Convert every page (its floor plans, else its largest drawing), as before the sheet stage."""
     detector: str = "hybrid"
     pdf_dpi: float = 150
     """Resolution PDF pages are read at (``--dpi`` on a PDF sets it)."""
@@ -65,6 +70,7 @@ class Config:
     hybrid: HybridSettings = field(default_factory=HybridSettings)
     scale: ScaleSettings = field(default_factory=ScaleSettings)
     vectorize: VectorizeSettings = field(default_factory=VectorizeSettings)
+    sheet: SheetSettings = field(default_factory=SheetSettings)
 
     def resolved_scale(self) -> float | None:
         """The scale the user asked for, in px per metre, or None to estimate it."""

@@ -26,7 +26,8 @@ from .load import Page, iter_pages
 from .model import Building, Scale, Storey, stable_guid
 from .pixels import rescale_storey
 from .preprocess import preprocess
-from .scale import resolve_scale
+from .scale import resolve_scale_ordered
+from .sheet.stage import View, finish_storey, order_storeys, page_views, unused_reason
 from .tempfiles import remove_stale, temp_path
 from .vectorize import vectorize
 
@@ -56,12 +57,17 @@ def build_model(path: Path, config: Config = Config()) -> Result:
     timings = dict.fromkeys(STAGES, 0.0)
     t0 = time.perf_counter()
     source_hash = _file_hash(path) if path.is_file() else ""
+    is_pdf = _is_pdf(path)
     pages = iter_pages(path, config)
     timings["load"] = time.perf_counter() - t0
 
-    storeys, images = [], []
+    storeys: list[Storey] = []
+    images: list[np.ndarray] = []
+    used_views: list[View] = []
+    records: list = []
     empty_pages: list[int] = []
-    n_pages, megapixels, single_image = 0, 0.0, False
+    floor_to_floor = config.wall_height + config.slab_thickness
+    megapixels = 0.0
     while True:
         t = time.perf_counter()
         page = next(pages, None)
@@ -69,75 +75,116 @@ def build_model(path: Path, config: Config = Config()) -> Result:
         if page is None:
             break
         cancel.check()
-        n_pages += 1
         megapixels += page.image.shape[0] * page.image.shape[1] / 1e6
-        single_image = page.size_pt is None and page.number == 1 and n_pages == 1
-        where = f"{path}" if single_image else f"{path}: page {page.number}"
+        where = f"{path}: page {page.number}" if is_pdf or page.number > 1 else f"{path}"
         # One page at a time, in a function of its own: its working images are freed before
         # the next page is read.
-        storey = _recognise_page(page, where, config, timings, index=len(storeys),
-                                 source_hash=source_hash)
-        if storey is None:
-            empty_pages.append(page.number)
-            continue
-        storeys.append(storey)
-        images.append(page.image)
+        _recognise_page(page, where, path if is_pdf else None, config, timings,
+                        source_hash=source_hash, floor_to_floor=floor_to_floor,
+                        storeys=storeys, images=images, used_views=used_views,
+                        records=records, empty_pages=empty_pages)
 
     if not storeys:
-        where = "the image" if single_image and n_pages == 1 \
-            else f"page(s) {', '.join(map(str, empty_pages))}"
-        raise NoPlanError(f"{path}: no wall found in {where}; is this a floor plan?")
+        raise NoPlanError(unused_reason(path, records, empty_pages, is_pdf))
     if empty_pages:
         log.warning("%s: no wall found on page(s) %s; skipped", path, empty_pages)
+    order = order_storeys(storeys, used_views, floor_to_floor)
+    storeys = [s for s, _ in order]
+    images = [images[i] for _, i in order]
     building = Building(
         name=path.stem, source=path.name, source_hash=source_hash, storeys=storeys,
         project_global_id=stable_guid(source_hash, "project"),
         site_global_id=stable_guid(source_hash, "site"),
-        building_global_id=stable_guid(source_hash, "building"),
+        building_global_id=stable_guid(source_hash, "building"), pages=records,
     )
     return Result(building=building, images=images, timings=timings, megapixels=megapixels)
 
 
-def _recognise_page(page: Page, where: str, config: Config, timings: dict[str, float], *,
-                    index: int, source_hash: str) -> Storey | None:
-    """One page to a storey (in the page's input pixels), or None when it has no wall."""
+def _recognise_page(page: Page, where: str, pdf_path: Path | None, config: Config,
+                    timings: dict[str, float], *, source_hash: str, floor_to_floor: float,
+                    storeys: list[Storey], images: list[np.ndarray], used_views: list[View],
+                    records: list, empty_pages: list[int]) -> None:
+    """Every floor-plan view of one page to a storey (in the page's input pixels), appended to
+    ``storeys`` with its image; the page's records to ``records``."""
     if config.drawing_scale is not None and config.px_per_m is None \
             and not (config.dpi or page.dpi):
         raise InputError(f"{where}: --drawing-scale needs the scan's resolution, and the "
                          "image carries none: give --dpi too, or --scale")
-    f = page.work_factor
+    f = page.work_factor  # a large page is recognised reduced, and mapped back at the end
     page_config = config if f == 1.0 else _scaled_config(config, f)
+    page_dpi = page.dpi * f if page.dpi else None
+    # Sheet stage: which drawings on the page are floor plans, on what crop, at what scale.
     t = time.perf_counter()
-    prepared = preprocess(page.image, page_config)
+    views, recs, _ = page_views(
+        page.image, page.number, page_dpi, pdf_path,
+        forced=bool(config.pages), keep=page.number in config.keep_pages,
+        all_pages=config.all_pages, settings=config.sheet)
+    base = len(records)
+    records.extend(_records_in_input_pixels(recs, f))
     timings["preprocess"] += time.perf_counter() - t
-
-    t = time.perf_counter()
-    try:
-        det = detect(prepared, page_config)
-        timings["detect"] += time.perf_counter() - t
+    for view in views:
+        t = time.perf_counter()
+        prepared = preprocess(view.image, page_config)
+        timings["preprocess"] += time.perf_counter() - t
 
         t = time.perf_counter()
-        doors = [o.width for o in det.openings if o.kind == "door"]
-        page_dpi = page.dpi * f if page.dpi else None
-        scale = resolve_scale(page_config, doors, det.wall_thickness_px, page_dpi)
-        _check_scale(where, scale, prepared.gray.shape, InputLimits())
-        plan = vectorize(det, scale.px_per_m, page_config)
-        timings["vectorize"] += time.perf_counter() - t
-    except NoPlanError as e:
-        raise NoPlanError(f"{where}: {e}") from None
-    if not plan.walls:
-        return None
+        try:
+            det = detect(prepared, page_config)
+            timings["detect"] += time.perf_counter() - t
 
-    t = time.perf_counter()
-    floor_to_floor = config.wall_height + config.slab_thickness
-    storey = build_storey(
-        plan, prepared, scale, page_config, index=index, page=page.number,
-        source_hash=source_hash, elevation=index * floor_to_floor,
-    )
-    if page.input_size is not None:  # recognised on a reduced image: back to input pixels
-        storey = rescale_storey(storey, 1.0 / f, page.input_size)
-    timings["model"] += time.perf_counter() - t
-    return storey
+            t = time.perf_counter()
+            doors = [o.width for o in det.openings if o.kind == "door"]
+            sheet = config.sheet
+            scale = resolve_scale_ordered(
+                page_config, doors, det.wall_thickness_px, page_dpi,
+                printed=(view.printed_px_per_m, view.printed_detail) if view.printed_px_per_m else None,
+                dimensions=(view.dimension_px_per_m, view.dimension_detail)
+                if view.dimension_px_per_m else None,
+                extent_px=None if view.whole_page else float(max(view.image.shape[:2])),
+                max_wall_thickness_m=sheet.max_wall_thickness_m,
+                max_door_width_m=sheet.max_door_width_m,
+                max_building_m=sheet.max_building_m)
+            _check_scale(where, scale, prepared.gray.shape, InputLimits())
+            plan = vectorize(det, scale.px_per_m, page_config)
+            timings["vectorize"] += time.perf_counter() - t
+        except NoPlanError as e:
+            raise NoPlanError(f"{where}: {e}") from None
+        rec = records[base + view.record]
+        if not plan.walls:
+            empty_pages.append(page.number)
+            records[base + view.record] = replace(rec, used=False, reason=f"{rec.reason}; no wall found")
+            continue
+
+        t = time.perf_counter()
+        storey = finish_storey(build_storey(
+            plan, prepared, scale, page_config, index=len(storeys), page=page.number,
+            source_hash=source_hash, elevation=len(storeys) * floor_to_floor,
+        ), view)
+        if f != 1.0:  # recognised on a reduced image: back to the input's pixels
+            h, w = view.original.shape[:2]
+            size = page.input_size if view.whole_page and page.input_size else \
+                (round(w / f), round(h / f))
+            storey = rescale_storey(storey, 1.0 / f, size)
+        records[base + view.record] = replace(rec, storey_id=storey.id)
+        storeys.append(storey)
+        images.append(view.original)
+        used_views.append(view)
+        timings["model"] += time.perf_counter() - t
+
+
+def _records_in_input_pixels(recs: list, f: float) -> list:
+    if f == 1.0:
+        return list(recs)
+    return [replace(r, viewport_px=tuple(v / f for v in r.viewport_px))
+            if r.viewport_px is not None else r for r in recs]
+
+
+def _is_pdf(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            return fh.read(5).startswith(b"%PDF")
+    except OSError:
+        return False
 
 
 def _check_scale(where: str, scale: Scale, shape: tuple[int, ...], limits: InputLimits) -> None:

@@ -36,6 +36,9 @@ def evaluate(
         help="Write per plan a PNG: prediction (left) beside ground truth (right).")] = None,
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="Score only the first N plans (by id).")] = None,
     workers: Annotated[int, typer.Option("--workers", "-j", min=1, help="Worker processes.")] = 1,
+    rasterise: Annotated[int | None, typer.Option(
+        "--rasterise", metavar="DPI", min=30,
+        help="Drawing sets: render each page to a PNG without dpi first, and convert those.")] = None,
 ) -> None:
     """Score recognition on a dataset with the field's protocol.
 
@@ -48,6 +51,24 @@ def evaluate(
     """
     from dataclasses import replace
 
+    from ..evaluate.drawing_sets import evaluate_drawing_sets, is_drawing_sets
+
+    if fmt is None and is_drawing_sets(dataset):
+        # PDF drawing sets with page labels: pages, printed scale and room names are scored.
+        with user_errors():
+            config = replace(base_config(settings), detector=detector)
+            summary = {"dataset": str(dataset), "format": "drawing-sets", "detector": detector,
+                       **evaluate_drawing_sets(dataset, config, rasterise_dpi=rasterise, limit=limit)}
+        if as_json:
+            typer.echo(json.dumps(summary, indent=1))
+            return
+        for k in ("sets", "storeys", "page_precision", "page_recall", "scale_within_5pct",
+                  "room_name_recall"):
+            console.print(f"{k:18s} {summary[k] if isinstance(summary[k], int) else _f(summary[k])}")
+        for ps in summary["per_set"]:
+            console.print(f"  {ps['set']}: storeys from pages {ps['storey_pages']}, "
+                          f"{ps['seconds']:.1f} s" + (f", error: {ps['error']}" if ps["error"] else ""))
+        return
     with user_errors():
         config = replace(base_config(settings), detector=detector)
         from ..evaluate import evaluate as run_eval

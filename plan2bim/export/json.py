@@ -7,7 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
-from ..model import Building, Storey
+from ..model import Building, PageRecord, Storey
 
 SCHEMA_VERSION = "1.0"
 
@@ -99,6 +99,17 @@ def building_to_dict(b: Building) -> dict[str, Any]:
         "site_global_id": b.site_global_id,
         "building": {"name": b.name, "global_id": b.building_global_id},
         "storeys": [storey_to_dict(s) for s in b.storeys],
+        "pages": [_page_to_dict(r) for r in b.pages],
+    }
+
+
+def _page_to_dict(r: PageRecord) -> dict[str, Any]:
+    """A page or viewport record: what the sheet stage found and whether it became a storey."""
+    return {
+        "page": r.page, "kind": r.kind, "title": r.title, "used": r.used, "reason": r.reason,
+        "scale_denominator": r.scale_denominator, "source": r.source,
+        "viewport_px": None if r.viewport_px is None else [_r(v, 1) for v in r.viewport_px],
+        "storey_id": r.storey_id,
     }
 
 

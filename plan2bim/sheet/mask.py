@@ -1,0 +1,175 @@
+"""Take sheet furniture out of a drawing before recognition: none of it may become a wall.
+
+Inside a viewport: text, grid bubbles and tag circles, dimension chains (their lines, ticks and
+extension lines), section and elevation markers (isolated heavy bars and arrows), and whatever
+of the title block and panels reaches into the crop are painted paper white.
+"""
+
+from __future__ import annotations
+
+import cv2
+import numpy as np
+
+from .dimensions import DimensionHit, dimension_lines
+from .model import BBox, Sheet, TextItem
+from .settings import SheetSettings
+
+
+def _paint(img: np.ndarray, b: BBox, ox: float, oy: float, pad: float) -> None:
+    H, W = img.shape[:2]
+    x0, y0 = int(max(0, b[0] - ox - pad)), int(max(0, b[1] - oy - pad))
+    x1, y1 = int(min(W, b[2] - ox + pad + 1)), int(min(H, b[3] - oy + pad + 1))
+    if x1 > x0 and y1 > y0:
+        img[y0:y1, x0:x1] = 255
+
+
+def bubbles(ink: np.ndarray, px_per_mm: float, s: SheetSettings) -> list[BBox]:
+    """Circles of grid-bubble size (grid bubbles, section-marker circles): found with a Hough
+    transform (a grid line touching the ring does not hide it), kept where ink runs round at
+    least 80% of the circle."""
+    lo, hi = (0.5 * d * px_per_mm for d in (s.bubble_min_diameter_mm, s.bubble_max_diameter_mm))
+    u8 = (ink * 255).astype(np.uint8)
+    circles = cv2.HoughCircles(cv2.GaussianBlur(u8, (5, 5), 1.2), cv2.HOUGH_GRADIENT, dp=1.5,
+                               minDist=2 * lo, param1=100, param2=24,
+                               minRadius=int(lo), maxRadius=int(hi) + 1)
+    if circles is None:
+        return []
+    H, W = ink.shape
+    grown = cv2.dilate(u8, np.ones((3, 3), np.uint8)) > 0
+    t = np.linspace(0, 2 * np.pi, 72, endpoint=False)
+    out = []
+    for cx, cy, r in circles[0]:
+        xs = np.clip(np.round(cx + r * np.cos(t)).astype(int), 0, W - 1)
+        ys = np.clip(np.round(cy + r * np.sin(t)).astype(int), 0, H - 1)
+        # A ring alone: ink round it, little just outside (a square's corners stick out).
+        xo = np.clip(np.round(cx + (r + 4) * np.cos(t)).astype(int), 0, W - 1)
+        yo = np.clip(np.round(cy + (r + 4) * np.sin(t)).astype(int), 0, H - 1)
+        if grown[ys, xs].mean() >= 0.8 and ink[yo, xo].mean() <= 0.25:
+            out.append((float(cx - r - 1), float(cy - r - 1), float(cx + r + 1), float(cy + r + 1)))
+    return out
+
+
+def heavy_bars(ink: np.ndarray, px_per_mm: float) -> list[BBox]:
+    """Isolated short solid bars: the dashes of section and elevation markers. A wall on a
+    sheet is joined to other walls or is longer than a marker's dash (at most ~10 mm on paper
+    on the dev sheets); a column is square, not a bar."""
+    n, _, stats, _ = cv2.connectedComponentsWithStats(ink.astype(np.uint8), connectivity=8)
+    out = []
+    max_len = 12 * px_per_mm
+    for i in range(1, n):
+        x, y, w, h, a = stats[i]
+        long_side, short_side = max(w, h), min(w, h)
+        if long_side > max_len or short_side < max(2.0, 0.5 * px_per_mm):
+            continue
+        if long_side >= 2.5 * short_side and a >= 0.6 * w * h:
+            out.append((float(x), float(y), float(x + w), float(y + h)))
+    return out
+
+
+def peripheral_marks(ink: np.ndarray, px_per_mm: float) -> list[BBox]:
+    """Heavy strokes outside the drawing's heavy mass: section and elevation markers (a bold
+    letter and its heavy dash or arrow), north arrows. The walls are the heavy mass; a mark
+    standing outside its bounding box is not a wall."""
+    u8 = ink.astype(np.uint8)
+    half = max(1.5, 0.35 * px_per_mm)
+    dist = cv2.distanceTransform(u8, cv2.DIST_L2, 3)
+    core = (dist >= half).astype(np.uint8)
+    if not core.any():
+        return []
+    k = int(2 * half) | 1
+    heavy = cv2.dilate(core, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))) & u8
+    n, _, stats, _ = cv2.connectedComponentsWithStats(heavy, connectivity=8)
+    if n <= 1:
+        return []
+    # The drawing's mass: its largest piece of joined ink (walls joined at their corners),
+    # with what lies in its box.
+    g = max(3, int(px_per_mm) | 1)
+    joined = cv2.dilate(u8, cv2.getStructuringElement(cv2.MORPH_RECT, (g, g)))
+    m, _, mst, _ = cv2.connectedComponentsWithStats(joined, connectivity=8)
+    if m <= 1:
+        return []
+    big = 1 + int(np.argmax(mst[1:, 4]))
+    x0, y0 = mst[big, 0], mst[big, 1]
+    x1, y1 = x0 + mst[big, 2], y0 + mst[big, 3]
+    keep: list[int] = []
+    out = []
+    max_len = 15 * px_per_mm
+    for i in range(1, n):
+        if i in keep:
+            continue
+        x, y, w, h, _ = stats[i]
+        cx, cy = x + w / 2, y + h / 2
+        if max(w, h) <= max_len and not (x0 <= cx <= x1 and y0 <= cy <= y1):
+            out.append((float(x), float(y), float(x + w), float(y + h)))
+    return out
+
+
+def grid_line_pixels(ink: np.ndarray, bubble_boxes: list[BBox], px_per_mm: float) -> np.ndarray:
+    """The thin ink of the grid lines that leave the grid bubbles (dash-dot lines across the
+    drawing): on a grid line, a pixel is grid unless it belongs to a stroke running across it
+    (a wall crossing the grid keeps its ink)."""
+    from .layout import _run_lengths
+
+    H, W = ink.shape
+    out = np.zeros_like(ink)
+    across_h = None
+    across_v = None
+    half = max(1, int(round(0.4 * px_per_mm)))
+    thin = max(3, int(round(0.8 * px_per_mm)))
+    for b in bubble_boxes:
+        cx, cy = int(0.5 * (b[0] + b[2])), int(0.5 * (b[1] + b[3]))
+        r = int(0.5 * max(b[2] - b[0], b[3] - b[1]))
+        col = ink[:, max(0, cx - half):cx + half + 1].any(axis=1)
+        row = ink[max(0, cy - half):cy + half + 1, :].any(axis=0)
+        down, up = col[cy + r + 1:], col[:max(0, cy - r)]
+        right, left = row[cx + r + 1:], row[:max(0, cx - r)]
+        if max(down.mean() if down.size else 0, up.mean() if up.size else 0) >= 0.3:
+            if across_h is None:
+                across_h = _run_lengths(ink)
+            band = np.zeros_like(ink)
+            band[:, max(0, cx - half):cx + half + 1] = True
+            out |= band & ink & (across_h <= thin)
+        if max(right.mean() if right.size else 0, left.mean() if left.size else 0) >= 0.3:
+            if across_v is None:
+                across_v = _run_lengths(np.ascontiguousarray(ink.T)).T
+            band = np.zeros_like(ink)
+            band[max(0, cy - half):cy + half + 1, :] = True
+            out |= band & ink & (across_v <= thin)
+    return out
+
+
+def masked_viewport(image: np.ndarray, sheet: Sheet, bbox: BBox, *,
+                    dims: list[DimensionHit] = (), settings: SheetSettings = SheetSettings(),
+                    mask_texts: bool = True) -> np.ndarray:
+    """The viewport's crop of ``image`` with the sheet furniture in it painted white."""
+    x0, y0, x1, y1 = (int(round(v)) for v in bbox)
+    crop = image[y0:y1, x0:x1].copy()
+    px_per_mm = (sheet.dpi / 25.4) if sheet.dpi else max(sheet.size_px) / 420.0
+    for fb in sheet.furniture:
+        _paint(crop, fb, x0, y0, 2)
+    if mask_texts:
+        for t in sheet.texts:
+            _paint(crop, t.bbox, x0, y0, 0.15 * (t.bbox[3] - t.bbox[1]) + 1)
+    for d in dims:
+        _paint(crop, (d.x0, d.line_y, d.x1, d.line_y), x0, y0, 0.8 * px_per_mm)
+    gray = crop if crop.ndim == 2 else cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)
+    ink = gray < 160
+    for b in dimension_lines(ink, px_per_mm):
+        _paint(crop, b, 0, 0, 1)
+    gray = crop if crop.ndim == 2 else cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)
+    ink = gray < 160
+    rings = bubbles(ink, px_per_mm, settings)
+    crop[grid_line_pixels(ink, rings, px_per_mm)] = 255
+    for b in rings + heavy_bars(ink, px_per_mm) + peripheral_marks(ink, px_per_mm):
+        _paint(crop, b, 0, 0, 2)
+    return crop
+
+
+def texts_in(texts: list[TextItem], bbox: BBox) -> list[TextItem]:
+    """Texts whose centre lies in ``bbox``."""
+    out = []
+    for t in texts:
+        cx, cy = 0.5 * (t.bbox[0] + t.bbox[2]), 0.5 * (t.bbox[1] + t.bbox[3])
+        if bbox[0] <= cx <= bbox[2] and bbox[1] <= cy <= bbox[3]:
+            out.append(t)
+    return out

@@ -1,0 +1,62 @@
+"""Tuned values of sheet understanding, in one frozen dataclass (nested into ``Config`` later)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class SheetSettings:
+    work_long_side_px: int = 1600
+    """Layout analysis runs on the page scaled to this longer side: an A3 sheet at ~95 dpi, where
+    a 0.25 mm line is still one pixel and a sheet takes ~0.15 s to analyse on one core."""
+    frame_span_ratio: float = 0.6
+    """A frame edge is a straight line over at least this share of the page's width or height.
+    Dimension chains on the dev sheets span at most 0.58 of the page, frames 0.95."""
+    frame_margin_ratio: float = 0.15
+    """A frame edge lies within this share of the page from the page's edge."""
+    title_block_span_ratio: float = 0.7
+    """A title block's dividing rule runs over at least this share of the frame's width/height."""
+    title_block_depth_ratio: float = 0.3
+    """The title block lies within this share of the frame from its bottom (or right) edge; the
+    dev sheets' title blocks take 0.07 to 0.14 of the frame height."""
+    cluster_gap_mm: float = 9.0
+    """Ink closer than this on paper belongs to one drawing: the dev sheets keep 15 mm or more
+    between two drawings and 2-8 mm between a plan and its dimension chains and bubbles."""
+    min_viewport_ratio: float = 0.02
+    """A drawing covers at least this share of the frame's area (smaller clusters are notes,
+    stamps, north arrows)."""
+    caption_search_mm: float = 40.0
+    """A drawing's caption sits at most this far below (or beside) the drawing's ink."""
+    text_min_height_mm: float = 1.2
+    """Printed text is 1.8 to 7 mm high on the dev sheets (notes 2 mm, captions 5-7 mm): blobs
+    from this height..."""
+    text_max_height_mm: float = 9.0
+    """...to this one are taken for characters."""
+    max_ocr_lines: int = 12
+    """At most this many text lines are read by OCR on a raster sheet (captions first): each
+    costs ~0.05-0.1 s on one core, and a 10-sheet set must convert in under 20 s."""
+    bubble_min_diameter_mm: float = 4.0
+    """Grid bubbles and section/elevation marker circles on the dev sheets are 6-12 mm across:
+    circles from this diameter..."""
+    bubble_max_diameter_mm: float = 16.0
+    """...to this one are taken for bubbles."""
+    dimension_tick_min: int = 3
+    """A dimension-chain scale needs at least this many numbers agreeing between their ticks."""
+    dimension_agree_ratio: float = 0.03
+    """Dimension numbers agree on a scale when within this ratio of their median."""
+    max_wall_thickness_m: float = 1.0
+    """Sanity limit: no wall is thicker than this (the thickest masonry walls are ~0.9 m)."""
+    max_door_width_m: float = 3.0
+    """Sanity limit: no door is wider than this (double and sliding doors reach ~2.4 m)."""
+    max_building_m: float = 400.0
+    """Sanity limit: a building drawn on one sheet is at most this long at the scale found."""
+    picture_flat_mid_ratio: float = 0.2
+    """A picture has more than this share of flat mid-grey pixels: the README's 3D render 0.38;
+    every cubicasa-dev and r3d-dev plan at most 0.31 (one plan on grey paper), most under 0.1."""
+    picture_axis_edge_ratio: float = 0.2
+    """...and less than this share of its edge strength along the two axes: the render 0.13;
+    the plans at least 0.32 (a round plan), most over 0.58."""
+    title_block_min_text_lines: int = 12
+    """A raster page is a sheet (not a bare plan) when its title-block strip holds at least this
+    many text lines: 26-41 on the dev sheets, at most 6 in any cubicasa-dev or r3d-dev plan."""

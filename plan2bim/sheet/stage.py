@@ -1,0 +1,233 @@
+"""The sheet stage of the pipeline: which drawings of a page become storeys, on what image, at
+what printed or measured scale, and what their storeys and rooms are called.
+
+``page_views`` turns a loaded page into the views to recognise (each a viewport's crop with the
+sheet furniture painted out) and a :class:`~plan2bim.model.PageRecord` per viewport;
+``finish_storey`` names a built storey, its level and its rooms from the sheet's text.
+"""
+
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass, field, replace
+from pathlib import Path
+
+import cv2
+import numpy as np
+
+from ..model import PageRecord, Storey
+from .analyse import read_sheet
+from .classify import is_room_name
+from .dimensions import (
+    DimensionHit,
+    dimension_lines,
+    dimension_value_m,
+    measure,
+    scale_from_dimensions,
+)
+from .mask import masked_viewport, texts_in
+from .model import BBox, Sheet, TextItem, Viewport
+from .ocr import find_text_lines, read_lines
+from .settings import SheetSettings
+
+log = logging.getLogger(__name__)
+
+_KIND_WORDS = {
+    "floor_plan": "a floor plan", "roof_plan": "a roof plan", "ceiling_plan": "a ceiling plan",
+    "services_plan": "a services plan", "site_plan": "a site plan", "section": "a section",
+    "elevation": "an elevation", "schedule": "a schedule", "details": "details",
+    "other": "not a floor plan",
+}
+
+
+@dataclass
+class View:
+    """One drawing to recognise: a viewport's crop, furniture painted out."""
+
+    page: int
+    viewport: Viewport
+    image: np.ndarray
+    """The crop to recognise (RGB), sheet furniture painted white."""
+    original: np.ndarray
+    """The same crop untouched (for the overlay)."""
+    origin: tuple[int, int]
+    """(x, y) of the crop's top-left corner in the page image."""
+    record: int
+    """Index of this view's record in the page's records."""
+    printed_px_per_m: float | None = None
+    printed_detail: str = ""
+    dimension_px_per_m: float | None = None
+    dimension_detail: str = ""
+    texts: list[TextItem] = field(default_factory=list)
+    """The sheet's texts inside the crop, in crop pixels."""
+    whole_page: bool = False
+
+
+def page_views(image: np.ndarray, page: int, dpi: float | None, pdf_path: Path | None, *,
+               forced: bool = False, keep: bool = False, all_pages: bool = False,
+               settings: SheetSettings = SheetSettings()) -> tuple[list[View], list[PageRecord], Sheet]:
+    """The views of one page to recognise, and a record for every viewport on it.
+
+    ``forced``: the user named this page (``--pages``); ``keep``: keep it even if it holds no
+    floor plan (``--keep-pages``); ``all_pages``: every page becomes a storey (``--all-pages``)."""
+    sheet = read_sheet(image, page, dpi=dpi, pdf_path=pdf_path, settings=settings)
+    plans = [v for v in sheet.viewports if v.kind == "floor_plan"]
+    take = list(plans)
+    why_forced = ""
+    if not take and sheet.viewports and (forced or keep or all_pages):
+        take = [max(sheet.viewports, key=lambda v: (v.bbox[2] - v.bbox[0]) * (v.bbox[3] - v.bbox[1]))]
+        why_forced = "kept on request" + (" (--pages)" if forced else "")
+    records: list[PageRecord] = []
+    views: list[View] = []
+    H, W = image.shape[:2]
+    for v in sheet.viewports:
+        used = v in take
+        if used:
+            reason = why_forced or (f"a floor plan ({v.reason})")
+        else:
+            reason = f"{_KIND_WORDS.get(v.kind, v.kind)} ({v.reason})"
+        whole = v.bbox == (0.0, 0.0, float(W), float(H))
+        records.append(PageRecord(page=page, kind=v.kind, title=v.title, used=used, reason=reason,
+                                  scale_denominator=v.scale_denominator,
+                                  viewport_px=None if whole else v.bbox))
+        if not used:
+            continue
+        views.append(_view(image, sheet, v, len(records) - 1, whole, settings))
+    if not sheet.viewports:
+        records.append(PageRecord(page=page, kind="other", title="", used=False,
+                                  reason="no drawing found on the page"))
+    return views, records, sheet
+
+
+def _view(image: np.ndarray, sheet: Sheet, v: Viewport, rec: int, whole: bool,
+          s: SheetSettings) -> View:
+    x0, y0 = int(round(v.bbox[0])), int(round(v.bbox[1]))
+    if whole and sheet.frame is None and not sheet.texts:
+        # A single plan with nothing around it: recognised as it is, as before the sheet stage.
+        return View(sheet.page, v, image, image, (0, 0), rec, whole_page=True)
+    x1, y1 = int(round(v.bbox[2])), int(round(v.bbox[3]))
+    original = image[y0:y1, x0:x1]
+    gray_page = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+    px_per_mm = (sheet.dpi / 25.4) if sheet.dpi else max(sheet.size_px) / 420.0
+    inside = texts_in(sheet.texts, v.bbox)
+    view = View(sheet.page, v, original, original, (x0, y0), rec,
+                texts=[_shift(t, x0, y0) for t in inside])
+    if v.scale_denominator and sheet.dpi:
+        view.printed_px_per_m = sheet.dpi / 0.0254 / v.scale_denominator
+        view.printed_detail = f"printed 1:{v.scale_denominator:g} on a page at {sheet.dpi:g} dpi"
+    ink = gray_page[y0:y1, x0:x1] < 160
+    numbers = [t for t in view.texts
+               if any(dimension_value_m(w) for w in t.text.split()) and not t.angle]
+    hits: list[DimensionHit] = measure(ink, numbers) if numbers else []
+    found = scale_from_dimensions(hits, s.dimension_tick_min, s.dimension_agree_ratio)
+    if not found:
+        # Dimensions drawn as outlines or pixels: read the numbers on the dimension lines.
+        ocr = _ocr_dimension_numbers(gray_page[y0:y1, x0:x1], ink, px_per_mm, s)
+        view.texts = view.texts + ocr
+        hits = hits + measure(ink, ocr)
+        found = scale_from_dimensions(hits, s.dimension_tick_min, s.dimension_agree_ratio)
+    if found:
+        view.dimension_px_per_m = found[0]
+        view.dimension_detail = f"{found[1]} printed dimensions between their ticks"
+    view.image = masked_viewport(image, sheet, v.bbox, dims=hits, settings=s)
+    return view
+
+
+def _shift(t: TextItem, x0: float, y0: float) -> TextItem:
+    b = t.bbox
+    return replace(t, bbox=(b[0] - x0, b[1] - y0, b[2] - x0, b[3] - y0))
+
+
+def _ocr_dimension_numbers(gray: np.ndarray, ink: np.ndarray, px_per_mm: float,
+                           s: SheetSettings) -> list[TextItem]:
+    """Read the short text lines sitting on dimension lines (a raster sheet has no text layer):
+    the numbers that give the scale."""
+    dims = dimension_lines(ink, px_per_mm)
+    horiz = [d for d in dims if d[2] - d[0] > d[3] - d[1]]
+    if not horiz:
+        return []
+    lo, hi = (v * px_per_mm for v in (s.text_min_height_mm, s.text_max_height_mm))
+    lines = find_text_lines(ink, (max(4.0, lo), min(hi, 5 * px_per_mm)))
+    cands: list[BBox] = []
+    for ln in lines:
+        b = ln.bbox
+        if not 2 <= ln.chars <= 6:
+            continue
+        cx = 0.5 * (b[0] + b[2])
+        for d in horiz:
+            yline = 0.5 * (d[1] + d[3])
+            if d[0] <= cx <= d[2] and -0.2 * ln.char_height <= yline - b[3] <= 1.5 * ln.char_height:
+                cands.append(b)
+                break
+    # The widest-spread few: numbers along different chains agree or disagree more tellingly.
+    cands = cands[: 2 * s.max_ocr_lines]
+    return read_lines(gray, cands)
+
+
+def finish_storey(storey: Storey, view: View) -> Storey:
+    """Name the storey, its title, level and rooms from the view's sheet text."""
+    v = view.viewport
+    spaces = []
+    for sp in storey.spaces:
+        name = _room_name(sp.polygon_px, view.texts)
+        spaces.append(replace(sp, name=name) if name else sp)
+    changes: dict = {"spaces": spaces}
+    if v.title:
+        changes["title"] = v.title
+    if v.level_name:
+        changes["name"] = v.level_name
+    elif v.title and not view.whole_page:
+        changes["name"] = v.title.title()
+    if v.elevation_m is not None:
+        changes["elevation"] = float(v.elevation_m)
+    return replace(storey, **changes)
+
+
+def _room_name(polygon_px, texts: list[TextItem]) -> str:
+    """The largest words printed inside a room, top to bottom ("BILIK" + "PERSEDIAAN")."""
+    if len(polygon_px) < 3:
+        return ""
+    poly = np.asarray(polygon_px, dtype=np.float32).reshape(-1, 1, 2)
+    inside = []
+    for t in texts:
+        if t.angle or not is_room_name(t.text):
+            continue
+        c = (float(0.5 * (t.bbox[0] + t.bbox[2])), float(0.5 * (t.bbox[1] + t.bbox[3])))
+        if cv2.pointPolygonTest(poly, c, False) >= 0:
+            inside.append(t)
+    if not inside:
+        return ""
+    top = max(t.bbox[3] - t.bbox[1] for t in inside)
+    big = [t for t in inside if (t.bbox[3] - t.bbox[1]) >= 0.8 * top]
+    big.sort(key=lambda t: (round(t.bbox[1] / max(1.0, top)), t.bbox[0]))
+    return " ".join(t.text.strip() for t in big)
+
+
+def order_storeys(storeys: list[Storey], views: list[View], floor_to_floor: float
+                  ) -> list[tuple[Storey, int]]:
+    """Storeys in level order (their titles' order where every one is known, else page order),
+    each with its index in ``storeys``; those without a printed level mark are stacked floor to
+    floor."""
+    idx = list(range(len(storeys)))
+    if idx and all(v.viewport.level_order is not None for v in views):
+        idx.sort(key=lambda i: views[i].viewport.level_order)
+    out = []
+    for k, i in enumerate(idx):
+        s = storeys[i]
+        if views[i].viewport.elevation_m is None:
+            s = replace(s, elevation=k * floor_to_floor)
+        out.append((s, i))
+    return out
+
+
+def unused_reason(path: Path, records: list[PageRecord], empty_pages: list[int], is_pdf: bool
+                  ) -> str:
+    """Why nothing became a storey, for the NoPlanError message."""
+    plans = [r for r in records if r.kind == "floor_plan"]
+    if plans or not records:
+        single = not is_pdf and len({r.page for r in records}) <= 1
+        where = "the image" if single else f"page(s) {', '.join(map(str, sorted(set(empty_pages))))}"
+        return f"{path}: no wall found in {where}; is this a floor plan?"
+    seen = "; ".join(f"page {r.page}: {r.reason}" for r in records[:6])
+    hint = "" if not is_pdf else " (--keep-pages N or --all-pages converts them anyway)"
+    return f"{path}: no floor plan found ({seen}){hint}"

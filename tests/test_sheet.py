@@ -1,0 +1,272 @@
+"""The sheet stage: sheet furniture never becomes walls, drawings are found and classified, the
+scale is taken in the drawing sets' order, storeys and rooms are named."""
+
+from __future__ import annotations
+
+import json
+import os
+from pathlib import Path
+
+import numpy as np
+import pytest
+from PIL import Image
+from sheetgen import PX_PER_MM, make_sheet
+
+from plan2bim.config import Config
+from plan2bim.errors import InputError, NoPlanError
+from plan2bim.pipeline import build_model
+from plan2bim.scale import resolve_scale_ordered
+from plan2bim.sheet.analyse import looks_like_picture, read_sheet
+from plan2bim.sheet.classify import is_room_name, kind_of_title, level_marks, level_of_title
+from plan2bim.sheet.dimensions import dimension_value_m, measure, scale_from_dimensions
+from plan2bim.sheet.text import repair_glyphs
+
+ROOT = Path(__file__).resolve().parents[1]
+FIXTURES = ROOT / "fixtures"
+SETS = ROOT.parent / "shared" / "data" / "drawing-sets"
+
+TRUE_PX_PER_M = 1000 * PX_PER_MM / 100  # the synthetic sheets' plans are drawn at 1:100
+
+
+@pytest.fixture(scope="module")
+def sheet_result(tmp_path_factory):
+    img, boxes = make_sheet()
+    path = tmp_path_factory.mktemp("sheet") / "sheet.png"
+    Image.fromarray(img).save(path)  # no dpi stored: the scale must come from the drawing
+    return build_model(path), boxes
+
+
+def _wall_boxes_on_page(result) -> list[tuple[float, float, float, float]]:
+    b = result.building
+    (rec,) = [r for r in b.pages if r.used]
+    ox, oy = rec.viewport_px[:2]
+    out = []
+    for w in b.storeys[0].walls:
+        for poly in w.footprint_px:
+            pts = np.asarray(poly[0])
+            out.append((pts[:, 0].min() + ox, pts[:, 1].min() + oy,
+                        pts[:, 0].max() + ox, pts[:, 1].max() + oy))
+    return out
+
+
+def _overlaps(a, b, margin: float = 2.0) -> bool:
+    return (min(a[2], b[2] - margin) - max(a[0], b[0] + margin) > 0
+            and min(a[3], b[3] - margin) - max(a[1], b[1] + margin) > 0)
+
+
+def test_the_plan_on_a_sheet_is_found_and_measured(sheet_result) -> None:
+    result, boxes = sheet_result
+    s = result.building.storeys[0]
+    assert len(s.walls) >= 4 and len(s.spaces) >= 2
+    assert s.name == "Ground floor" and s.title == "GROUND FLOOR PLAN"
+    assert s.scale.method == "dimensions"
+    assert s.scale.px_per_m == pytest.approx(TRUE_PX_PER_M, rel=0.05)
+    walls = _wall_boxes_on_page(result)
+    (plan,) = boxes["plan"]
+    assert all(_overlaps(w, plan, -3) for w in walls)  # every wall lies on the drawn house
+
+
+@pytest.mark.parametrize("element", ["frame", "title_block", "table", "bubble", "dimension",
+                                     "section"])
+def test_sheet_element_is_never_a_wall(sheet_result, element: str) -> None:
+    result, boxes = sheet_result
+    walls = _wall_boxes_on_page(result)
+    assert walls
+    for box in boxes[element]:
+        if element == "frame":
+            # The frame's four sides, each a thin band.
+            x0, y0, x1, y1 = box
+            bands = [(x0 - 3, y0 - 3, x1 + 3, y0 + 3), (x0 - 3, y1 - 3, x1 + 3, y1 + 3),
+                     (x0 - 3, y0 - 3, x0 + 3, y1 + 3), (x1 - 3, y0 - 3, x1 + 3, y1 + 3)]
+        else:
+            bands = [box]
+        for band in bands:
+            assert not any(_overlaps(w, band) for w in walls), (element, band)
+
+
+def test_two_drawings_side_by_side() -> None:
+    img, _ = make_sheet([("FLOOR PLAN", 40), ("ROOF PLAN", 200)])
+    sheet = read_sheet(img, 1)
+    kinds = sorted(v.kind for v in sheet.viewports)
+    assert kinds == ["floor_plan", "roof_plan"]
+    fp = next(v for v in sheet.viewports if v.kind == "floor_plan")
+    rp = next(v for v in sheet.viewports if v.kind == "roof_plan")
+    assert fp.bbox[2] <= rp.bbox[0] + 1  # the plan on the left, the roof on the right
+    assert fp.scale_denominator == 100 and rp.scale_denominator == 100
+
+
+def test_only_the_floor_plan_becomes_a_storey(tmp_path: Path) -> None:
+    img, _ = make_sheet([("FLOOR PLAN", 40), ("ROOF PLAN", 200)])
+    Image.fromarray(img).save(tmp_path / "two.png")
+    b = build_model(tmp_path / "two.png").building
+    assert len(b.storeys) == 1
+    used = [r for r in b.pages if r.used]
+    assert [r.kind for r in used] == ["floor_plan"]
+    assert any(r.kind == "roof_plan" and not r.used for r in b.pages)
+
+
+def test_a_picture_is_not_a_plan() -> None:
+    """The README's 3D render is said to be no floor plan (it used to give 12 walls)."""
+    img = np.asarray(Image.open(FIXTURES / "readme_render.png").convert("L"))
+    assert looks_like_picture(img)
+    with pytest.raises(NoPlanError, match="picture"):
+        build_model(FIXTURES / "readme_render.png")
+
+
+def test_single_plans_take_the_cheap_path() -> None:
+    for name in ("flat.png", "flat_blueprint.png", "flat_sheet.png"):
+        img = np.asarray(Image.open(FIXTURES / name).convert("RGB"))
+        sheet = read_sheet(img, 1)
+        (v,) = sheet.viewports
+        assert v.kind == "floor_plan" and v.bbox == (0, 0, img.shape[1], img.shape[0]), name
+        assert not sheet.texts  # no OCR on a bare plan
+
+
+@pytest.mark.parametrize("title, kind", [
+    ("GROUND FLOOR PLAN", "floor_plan"), ("PELAN ARAS DUA", "floor_plan"),
+    ("PELAN LANTAI SUSUNATUR KEMASAN LANTAI", "other"), ("ROOF PLAN", "roof_plan"),
+    ("PELAN BUMBUNG", "roof_plan"), ("REFLECTED CEILING PLAN", "ceiling_plan"),
+    ("PELAN PEMBALIKAN 1 SUSUNATUR KEMASAN SILING", "ceiling_plan"), ("SECTION A-A", "section"),
+    ("KERATAN C-C", "section"), ("TAMPAK HADAPAN", "elevation"), ("RIGHT ELEtATION", "elevation"),
+    ("JADUAL PINTU", "schedule"), ("DOOR SCHEDULE", "schedule"), ("Coupe AA", "section"),
+    ("Plan du rez-de-chaussée", "floor_plan"), ("Grundriss Erdgeschoss", "floor_plan"),
+    ("Planta baja", "floor_plan"), ("Alzado norte", "elevation"), ("Leikkaus A-A", "section"),
+    ("Julkisivu etelään", "elevation"), ("SITE PLAN", "site_plan"), ("ELECTRICAL LAYOUT", "services_plan"),
+    ("ELEVATED FL0OR PLAN (1.2M)", "floor_plan"),
+])
+def test_title_words(title: str, kind: str) -> None:
+    assert kind_of_title(title)[0] == kind
+
+
+def test_storey_names_levels_and_room_names() -> None:
+    assert level_of_title("PELAN ARAS DUA") == ("Level 2", 2.0) or \
+        level_of_title("PELAN ARAS DUA")[1] == 2.0
+    assert level_of_title("GROUND FLOOR PLAN") == ("Ground floor", 0.0)
+    assert level_of_title("ELEVATED FLOOR PLAN (1.2M)")[1] == 1.0
+    assert level_of_title("FIRST FLOOR PLAN") == ("First floor", 1.0)
+    assert level_of_title("LEVEL 3 PLAN") == ("Level 3", 3.0)
+    assert level_marks(["FL +1.200", "A.L 01.200", "FL ˟ɶʒɷɶɶ", "3000"]) == [1.2, 1.2]
+    assert repair_glyphs("ɷ ʌ ɷɶɶ") == "1 : 100" and repair_glyphs("1\x01:\x0175") == "1 : 75"
+    assert is_room_name("RUANG BELAJAR") and is_room_name("STOR")
+    for not_a_name in ("FL +1.200", "3000", "12.5 m²", "T1", "1:100"):
+        assert not is_room_name(not_a_name), not_a_name
+
+
+def test_dimension_chain_gives_the_scale() -> None:
+    img, _ = make_sheet()
+    ink = np.asarray(Image.fromarray(img).convert("L")) < 160
+    sheet = read_sheet(img, 1)
+    numbers = [t for t in sheet.texts if dimension_value_m(t.text)]
+    if not numbers:  # the raster sheet's OCR reads captions only: read the chain from its layout
+        from plan2bim.sheet.stage import _ocr_dimension_numbers
+
+        gray = np.asarray(Image.fromarray(img).convert("L"))
+        numbers = _ocr_dimension_numbers(gray, ink, PX_PER_MM, sheet_settings())
+    found = scale_from_dimensions(measure(ink, numbers), 3, 0.03)
+    assert found and found[0] == pytest.approx(TRUE_PX_PER_M, rel=0.03)
+    assert dimension_value_m("3100") == 3.1 and dimension_value_m("2,75") == 2.75
+    assert dimension_value_m("FL") is None and dimension_value_m("12") is None
+
+
+def sheet_settings():
+    from plan2bim.sheet.settings import SheetSettings
+
+    return SheetSettings()
+
+
+def test_scale_order_and_sanity_limits() -> None:
+    c = Config()
+    doors = [30.0, 31.0, 29.0]  # 0.75 m doors at 40 px/m
+    # The printed scale comes before the estimates.
+    s = resolve_scale_ordered(c, doors, 8.0, 150, printed=(59.06, "printed 1:100"))
+    assert (s.method, s.px_per_m) == ("printed", 59.06)
+    # ... and the dimension chains before the estimates, after the printed scale.
+    s = resolve_scale_ordered(c, doors, 8.0, None, dimensions=(41.0, "4 dimensions"))
+    assert s.method == "dimensions"
+    # A printed scale that makes walls 2 m thick is rejected for the dimension chains.
+    s = resolve_scale_ordered(c, doors, 80.0, 150, printed=(20.0, "printed 1:300"),
+                              dimensions=(100.0, "4 dimensions"))
+    assert s.method == "dimensions" and "rejected" in s.detail
+    # Doors 4.6 m wide: both rejected, the door estimate is used.
+    s = resolve_scale_ordered(c, [92.0, 92.0], 8.0, 150, printed=(20.0, "p"), dimensions=(20.0, "d"))
+    assert s.method == "doors"
+    # A building 600 m across is not believed.
+    s = resolve_scale_ordered(c, doors, 8.0, 150, printed=(5.0, "p"), extent_px=3000)
+    assert s.method != "printed"
+    # A printed 1:50 on a sheet printed smaller than drawn: the dimension chains say 1:75.
+    s = resolve_scale_ordered(c, doors, 8.0, 150, printed=(118.1, "printed 1:50"),
+                              dimensions=(78.3, "6 dimensions"))
+    assert s.method == "dimensions" and "off the dimension chains" in s.detail
+    # The user's option always wins; --drawing-scale without any dpi says what is missing.
+    assert resolve_scale_ordered(Config(px_per_m=80), doors, 8.0, printed=(59.0, "p")).method == "user"
+    with pytest.raises(InputError, match="--dpi"):
+        resolve_scale_ordered(Config(drawing_scale=100), doors, 8.0, None)
+
+
+# --- the real drawing sets (development data) -------------------------------------------------
+
+def _sets_or_skip() -> dict:
+    if not (SETS / "labels.json").is_file():
+        if os.environ.get("CI") == "true":
+            pytest.fail(f"{SETS} is missing")
+        pytest.skip("drawing sets not available")
+    return json.loads((SETS / "labels.json").read_text())
+
+
+@pytest.mark.realdata
+@pytest.mark.parametrize("name", ["surau.pdf", "rbt-2bd.pdf", "tandas.pdf"])
+def test_page_classification_on_the_dev_sets(name: str) -> None:
+    labels = _sets_or_skip()[name]
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(str(SETS / name))
+    plan_pages = set()
+    for i in range(len(pdf)):
+        # 100 dpi: the layout works in millimetres on paper, and the test stays quick.
+        img = np.asarray(pdf[i].render(scale=100 / 72).to_pil().convert("RGB"))
+        sheet = read_sheet(img, i + 1, dpi=100, pdf_path=SETS / name)
+        if any(v.kind == "floor_plan" for v in sheet.viewports):
+            plan_pages.add(i + 1)
+            for v in sheet.viewports:
+                if v.kind == "floor_plan":
+                    assert v.scale_denominator in (labels["scale"], 75)  # surau prints 1:75
+    pdf.close()
+    assert set(labels["storeys"]) <= plan_pages <= set(labels["storeys"]) | set(labels["may"])
+
+
+def test_a_sheet_without_a_floor_plan_is_said_so_and_can_be_kept(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from plan2bim.cli import app
+
+    img, _ = make_sheet([("ROOF PLAN", 60)])
+    Image.fromarray(img).save(tmp_path / "roof.png")
+    with pytest.raises(NoPlanError, match="roof plan"):
+        build_model(tmp_path / "roof.png")
+    runner = CliRunner()
+    r = runner.invoke(app, ["convert", str(tmp_path / "roof.png"), "-o", str(tmp_path / "out"),
+                            "--formats", "json"])
+    assert r.exit_code == 2 and "no floor plan" in r.output
+    r = runner.invoke(app, ["convert", str(tmp_path / "roof.png"), "-o", str(tmp_path / "out"),
+                            "--formats", "json", "--keep-pages", "1"])
+    assert r.exit_code == 0, r.output
+    assert "page 1: roof_plan 'ROOF PLAN', 1:100: used" in r.output
+    d = json.loads((tmp_path / "out" / "roof.json").read_text())
+    assert d["pages"][0]["kind"] == "roof_plan" and d["pages"][0]["used"]
+    assert d["pages"][0]["storey_id"] == d["storeys"][0]["id"]
+
+
+def test_room_names_from_the_text_inside_each_room() -> None:
+    from plan2bim.sheet.model import TextItem
+    from plan2bim.sheet.stage import _room_name
+
+    room = [(0, 0), (400, 0), (400, 300), (0, 300)]
+    texts = [
+        TextItem("BILIK", (150, 100, 230, 130), "pdf"),
+        TextItem("PERSEDIAAN", (120, 135, 280, 165), "pdf"),
+        TextItem("FL +1.200", (160, 180, 240, 195), "pdf"),  # a level mark, smaller
+        TextItem("3000", (10, 10, 50, 25), "pdf"),  # a dimension
+        TextItem("KORIDOR", (600, 100, 700, 130), "pdf"),  # another room
+    ]
+    assert _room_name(room, texts) == "BILIK PERSEDIAAN"
+    assert _room_name(room, texts[2:4]) == ""
