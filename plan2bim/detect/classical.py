@@ -15,6 +15,7 @@ import numpy as np
 
 from ..config import Config
 from ..detections import Detections, OpeningDetection
+from ..limits import count_short, refuse_texture
 from ..preprocess import Prepared
 from ..segments import (
     Segment,
@@ -89,6 +90,8 @@ def detect(prepared: Prepared, config: Config = Config()) -> Detections:
     st = config.classical
     mask, width, k = wall_mask(prepared.ink, st, config.segments)
     segs = extract_segments(mask, k, st.max_bar_wt * width, config.segments)
+    # Before the gap search, whose work grows with the bars: a texture is no plan.
+    refuse_texture(count_short(segs), mask.size / 1e6)
     thick = typical_bar_thickness(segs, width)
     gap_unit = typical_bar_thickness(segs, width, by_length=False)
     # Door and window symbols are thin lines that scanning makes faint: look for them with a
