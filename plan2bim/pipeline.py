@@ -19,10 +19,11 @@ from .config import Config
 from .detect import detect
 from .errors import ExportError, NoPlanError, Plan2BimError
 from .export import FORMATS, get_writer, suffix
-from .load import load_pages
+from .load import load_pages, sniff_format
 from .model import Building, content_hash, stable_guid
 from .preprocess import preprocess
 from .scale import resolve_scale
+from .vector.route import vector_pages, vector_storey
 from .vectorize import vectorize
 
 log = logging.getLogger(__name__)
@@ -55,7 +56,20 @@ def build_model(path: Path, config: Config = Config()) -> Result:
     storeys, images = [], []
     floor_to_floor = config.wall_height + config.slab_thickness
     empty_pages = []
+    vector = _vector_pages(path, pages)
     for page in pages:
+        if page.number in vector:  # a CAD-exported page: its own lines, not its pixels
+            t = time.perf_counter()
+            storey = vector_storey(path, page.number, page.image, config, index=len(storeys),
+                                   source_hash=source_hash, elevation=len(storeys) * floor_to_floor,
+                                   content=vector[page.number])
+            timings["vectorize"] += time.perf_counter() - t
+            if storey is None:
+                empty_pages.append(page.number)
+            else:
+                storeys.append(storey)
+                images.append(page.image)
+            continue
         t = time.perf_counter()
         prepared = preprocess(page.image, config)
         timings["preprocess"] += time.perf_counter() - t
@@ -95,6 +109,13 @@ def build_model(path: Path, config: Config = Config()) -> Result:
     )
     mp = sum(p.image.shape[0] * p.image.shape[1] for p in pages) / 1e6
     return Result(building=building, images=images, timings=timings, megapixels=mp)
+
+
+def _vector_pages(path: Path, pages: list) -> dict:
+    """The PDF pages to read as vector drawings (none for a raster input)."""
+    if path.suffix.lower() != ".pdf" and sniff_format(path.read_bytes()[:8]) != "pdf":
+        return {}
+    return vector_pages(path, [p.number for p in pages])
 
 
 def write_outputs(
