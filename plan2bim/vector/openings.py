@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Gap", "OpeningFound", "classify_gap", "swing_side"]
+__all__ = ["Gap", "OpeningFound", "find_doors", "find_window", "swing_side"]
 
 
 @dataclass(frozen=True)
@@ -41,14 +41,17 @@ class Gap:
 class OpeningFound:
     kind: str
     """door or window."""
+    s0: float
+    s1: float
+    """Where the opening runs along the gap's line (jamb to jamb), points from the gap's origin."""
     swing: str = "none"
     hinge_at_start: bool = True
     side: int = 0
     """+1: the leaf opens to the wall's ``n`` side (page frame), -1 to the other, 0 unknown."""
 
 
-def _circle(curve: np.ndarray) -> tuple[np.ndarray, float, np.ndarray, np.ndarray]:
-    """Centre and radius of the circle through a Bézier's ends and middle; its ends."""
+def circle(curve: np.ndarray) -> tuple[np.ndarray, float, np.ndarray, np.ndarray]:
+    """Centre and radius of the circle through a Bézier's ends and middle; its middle point."""
     p0, c1, c2, p3 = curve[:2], curve[2:4], curve[4:6], curve[6:]
     m = 0.125 * p0 + 0.375 * c1 + 0.375 * c2 + 0.125 * p3
     ax, ay = p0
@@ -56,65 +59,82 @@ def _circle(curve: np.ndarray) -> tuple[np.ndarray, float, np.ndarray, np.ndarra
     cx, cy = p3
     dd = 2 * (ax * (by - cy) + bx * (cy - ay) + cx * (ay - by))
     if abs(dd) < 1e-9:
-        return np.array([np.nan, np.nan]), 0.0, p0, p3
+        return np.array([np.nan, np.nan]), 0.0, m, p0
     ux = ((ax**2 + ay**2) * (by - cy) + (bx**2 + by**2) * (cy - ay) + (cx**2 + cy**2) * (ay - by)) / dd
     uy = ((ax**2 + ay**2) * (cx - bx) + (bx**2 + by**2) * (ax - cx) + (cx**2 + cy**2) * (bx - ax)) / dd
     c = np.array([ux, uy])
-    return c, float(np.hypot(*(p0 - c))), p0, p3
+    return c, float(np.hypot(*(p0 - c))), m, p0
 
 
-def classify_gap(gap: Gap, curves: np.ndarray, segs: np.ndarray, k_pt_per_m: float,
-                 radius_ratio: float, hinge_tol_m: float) -> OpeningFound | None:
-    """What fills ``gap``: a door, a window, or None (nothing found).
+def find_doors(gap: Gap, curves: np.ndarray, k_pt_per_m: float, hinge_tol_m: float,
+               door_m: tuple[float, float] = (0.4, 1.6)) -> list[OpeningFound]:
+    """Swing doors in ``gap``: arcs whose centre is on a face of the wall inside the gap (the
+    hinge) and whose other end reaches a point of the gap (the far jamb), radius a leaf's width.
 
-    ``curves`` (M, 8) and ``segs`` (N, 4) are the drawing's Béziers and straight lines near the gap.
-    """
-    g, t = gap.width, gap.thickness
+    The gap may be longer than the door (a junction beside it), so the door's span comes from
+    its arc, not from the gap."""
+    t = gap.thickness
     tol = hinge_tol_m * k_pt_per_m
-    arcs_at = []
+    leaves = []
     for cv in curves:
-        c, r, e0, e1 = _circle(cv)
-        if not np.isfinite(c).all() or r <= 0:
+        c, r, mid, _ = circle(cv)
+        if not np.isfinite(c).all() or not (door_m[0] * k_pt_per_m / 2 <= r <= door_m[1] * k_pt_per_m):
             continue
-        for at_start, s in ((True, gap.s0), (False, gap.s1)):
-            for side in (1, -1):
-                corner = gap.point(s, side * t / 2)
-                if np.hypot(*(c - corner)) > tol:
-                    continue
-                for leaves in (1, 2):
-                    want = g / leaves
-                    if abs(r - want) <= radius_ratio * want:
-                        # the leaf side: where the arc's middle lies across the wall
-                        mid = 0.5 * (e0 + e1)
-                        across = float((mid - gap.point(0.5 * (gap.s0 + gap.s1))) @ gap.n)
-                        sd = 1 if across > 0 else -1
-                        arcs_at.append((leaves, at_start, sd, abs(r - want)))
-    if arcs_at:
-        singles = [a for a in arcs_at if a[0] == 1]
-        doubles = {(a[1]) for a in arcs_at if a[0] == 2}
-        if len(doubles) == 2 and not singles:
-            return OpeningFound("door", "none", True, 0)
-        if singles:
-            _, at_start, sd, _ = min(singles, key=lambda a: a[3])
-            return OpeningFound("door", "", at_start, sd)
-        return OpeningFound("door", "none", True, 0)
-    # lines parallel to the wall inside its band, across the gap
-    if len(segs):
-        p = segs[:, :2] - gap.origin
-        q = segs[:, 2:] - gap.origin
-        a0, a1 = p @ gap.n, q @ gap.n
-        s0, s1 = p @ gap.u, q @ gap.u
-        d = segs[:, 2:] - segs[:, :2]
-        L = np.hypot(d[:, 0], d[:, 1])
-        par = np.abs(d @ gap.n) <= 0.02 * np.maximum(L, 1e-9)
-        inside = par & (np.maximum(np.abs(a0), np.abs(a1)) <= t / 2 + 0.5)
-        lo, hi = np.minimum(s0, s1), np.maximum(s0, s1)
-        cover = np.clip(np.minimum(hi, gap.s1) - np.maximum(lo, gap.s0), 0, None)
-        span = inside & (lo >= gap.s0 - 1.0) & (hi <= gap.s1 + 1.0)
-        if (span & (cover >= 0.8 * g)).any():
-            return OpeningFound("window")
-        if span.any() and cover[span].sum() >= 0.8 * g:
-            return OpeningFound("door", "none")  # sliding leaves
+        v = c - gap.origin
+        sc, ac = float(v @ gap.u), float(v @ gap.n)
+        if abs(abs(ac) - t / 2) > tol or not (gap.s0 - tol <= sc <= gap.s1 + tol):
+            continue
+        # the swing side: where the arc's middle lies across the wall
+        side = 1 if float((mid - c) @ gap.n) > 0 else -1
+        if (side > 0) != (ac > 0) and abs(ac) > 0.25 * t:
+            continue  # an arc on the far face swinging through the wall: not a door leaf
+        # the far jamb: the side of the hinge the arc's middle lies on along the wall
+        along = 1 if float((mid - c) @ gap.u) > 0 else -1
+        far = sc + along * r
+        if not (gap.s0 - tol <= far <= gap.s1 + tol):
+            continue
+        leaves.append((min(sc, far), max(sc, far), r, along, side))
+    out: list[OpeningFound] = []
+    leaves.sort()
+    used = [False] * len(leaves)
+    for i, (a, b, r, along, side) in enumerate(leaves):
+        if used[i]:
+            continue
+        used[i] = True
+        # a double door: a second leaf of the same size from the other jamb, meeting this one
+        mate = next((j for j in range(i + 1, len(leaves)) if not used[j] and abs(leaves[j][2] - r) < 0.15 * r
+                     and abs(leaves[j][0] - b) < tol and leaves[j][3] != along), None)
+        if mate is not None:
+            used[mate] = True
+            out.append(OpeningFound("door", a, leaves[mate][1], "none", True, side))
+            continue
+        if any(o.s0 - tol < (a + b) / 2 < o.s1 + tol for o in out):
+            continue  # the same leaf drawn twice
+        out.append(OpeningFound("door", a, b, "", along > 0, side))
+    return out
+
+
+def find_window(gap: Gap, segs: np.ndarray) -> OpeningFound | None:
+    """A window (glazing lines along the wall across the whole gap inside the wall's band), a
+    sliding door (leaves along the wall, none across the whole gap), or None."""
+    if not len(segs):
+        return None
+    g, t = gap.width, gap.thickness
+    p = segs[:, :2] - gap.origin
+    q = segs[:, 2:] - gap.origin
+    a0, a1 = p @ gap.n, q @ gap.n
+    s0, s1 = p @ gap.u, q @ gap.u
+    d = segs[:, 2:] - segs[:, :2]
+    L = np.hypot(d[:, 0], d[:, 1])
+    par = np.abs(d @ gap.n) <= 0.02 * np.maximum(L, 1e-9)
+    inside = par & (np.maximum(np.abs(a0), np.abs(a1)) <= t / 2 + 0.5)
+    lo, hi = np.minimum(s0, s1), np.maximum(s0, s1)
+    cover = np.clip(np.minimum(hi, gap.s1) - np.maximum(lo, gap.s0), 0, None)
+    span = inside & (lo >= gap.s0 - 1.0) & (hi <= gap.s1 + 1.0)
+    if (span & (cover >= 0.8 * g)).any():
+        return OpeningFound("window", gap.s0, gap.s1)
+    if span.any() and cover[span].sum() >= 0.8 * g:
+        return OpeningFound("door", gap.s0, gap.s1, "none")  # sliding leaves
     return None
 
 

@@ -19,7 +19,7 @@ from shapely.geometry import LineString, Polygon
 from shapely.ops import unary_union
 
 from ..sheet.scale_text import parse_scale
-from .openings import Gap, OpeningFound, classify_gap, swing_side
+from .openings import Gap, OpeningFound, find_doors, find_window, swing_side
 from .pdf import PageContent
 from .settings import DEFAULT, VectorSettings
 from .walls import Lines, Piece, WallLine, drop_contained, pair_lines
@@ -94,6 +94,30 @@ def _lines(content: PageContent) -> tuple[Lines, np.ndarray, np.ndarray, list[st
     return lines, cand, (np.concatenate(curves) if curves else np.zeros((0, 8))), layer
 
 
+def _door_leaves(lines: Lines, curves: np.ndarray) -> np.ndarray:
+    """Lines that run from an arc's centre to one of its ends: door leaves, never wall faces
+    (an open leaf lies parallel to a wall at a wall-like distance)."""
+    from .openings import circle
+
+    out = np.zeros(len(lines), bool)
+    if not len(curves) or not len(lines):
+        return out
+    cen = np.array([circle(c)[0] for c in curves])
+    ok = np.isfinite(cen).all(axis=1)
+    if not ok.any():
+        return out
+    cur = curves[ok]
+    cen = cen[ok]
+    tree = shapely.STRtree(shapely.points(cen))
+    for a, b in ((slice(0, 2), slice(2, 4)), (slice(2, 4), slice(0, 2))):
+        li, ci = tree.query(shapely.points(lines.segs[:, a]), predicate="dwithin", distance=1.0)
+        far = lines.segs[li, b]
+        d0 = np.hypot(*(far - cur[ci, :2]).T)
+        d3 = np.hypot(*(far - cur[ci, 6:]).T)
+        out[li[np.minimum(d0, d3) <= 1.0]] = True
+    return out
+
+
 def _dark(rgba) -> bool:
     """A fill dark enough to be a wall's poché (not a pale room tint)."""
     r, g, b, _ = rgba
@@ -131,6 +155,7 @@ def recognise(content: PageContent, st: VectorSettings = DEFAULT,
         # CAD layers are the strongest cue: only lines on wall layers may be wall faces
         on_wall = np.array([bool(_WALL_LAYER.search(x)) and "BELOW" not in x.upper() for x in layer])
         cand &= on_wall
+    cand &= ~_door_leaves(lines, curves)
     idx = np.nonzero(cand & (lines.length > 0.2))[0]
     pieces = pair_lines(lines, idx, k, st)
     w_star = _wall_weight(pieces)
@@ -180,7 +205,7 @@ def _join_collinear(pieces: list[Piece], lines: Lines, curves: np.ndarray, k: fl
         if not placed:
             groups.append([int(i)])
     seg_tree = shapely.STRtree(shapely.linestrings(lines.segs.reshape(-1, 2, 2)))
-    curve_box = shapely.STRtree(shapely.points(curves[:, :2])) if len(curves) else None
+    curve_tree = shapely.STRtree(shapely.points(curves[:, :2])) if len(curves) else None
     walls: list[WallLine] = []
     unknown: list[Polygon] = []
     max_gap = st.max_opening_m * k
@@ -194,7 +219,6 @@ def _join_collinear(pieces: list[Piece], lines: Lines, curves: np.ndarray, k: fl
         base = origin + nrm[j0] * off
         cur = [spans[0][0], spans[0][1], [spans[0][2]]]
         runs: list[tuple[float, float, list]] = []
-        openings: list[tuple[float, float, OpeningFound]] = []
         run_open: list[list] = [[]]
         for s0, s1, i in spans[1:]:
             gap = s0 - cur[1]
@@ -202,21 +226,19 @@ def _join_collinear(pieces: list[Piece], lines: Lines, curves: np.ndarray, k: fl
                 cur[1] = max(cur[1], s1)
                 cur[2].append(i)
                 continue
-            found = None
+            found: list[OpeningFound] = []
             shared = set(pieces[i].lines) & {x for q in cur[2] for x in pieces[q].lines}
             if gap <= max_gap:
                 gp = Gap(base, uu, cur[1], s0, t)
-                box = Polygon([gp.point(gp.s0, -t), gp.point(gp.s1, -t), gp.point(gp.s1, t), gp.point(gp.s0, t)])
-                near = seg_tree.query(box.buffer(gp.width * 1.3))
-                if curve_box is not None:
-                    cidx = curve_box.query(box.buffer(gp.width * 1.3))
-                    cv = curves[cidx]
-                else:
-                    cv = np.zeros((0, 8))
-                found = classify_gap(gp, cv, lines.segs[near], k, st.arc_radius_ratio, st.hinge_tol_m)
-            if found is not None or (shared and gap <= max_gap):
-                if found is not None:
-                    run_open[-1].append((cur[1], s0, found))
+                area = Polygon([gp.point(gp.s0, -t), gp.point(gp.s1, -t), gp.point(gp.s1, t),
+                                gp.point(gp.s0, t)]).buffer(gp.width * 1.3)
+                cv = curves[curve_tree.query(area)] if curve_tree is not None else np.zeros((0, 8))
+                found = find_doors(gp, cv, k, st.hinge_tol_m, (st.door_leaf_min_m * 2, st.door_leaf_max_m))
+                if not found and not shared:
+                    win = find_window(gp, lines.segs[seg_tree.query(area)])
+                    found = [win] if win is not None else []
+            if found or (shared and gap <= max_gap):
+                run_open[-1].extend((f.s0, f.s1, f) for f in found)
                 cur[1] = max(cur[1], s1)
                 cur[2].append(i)
                 continue
@@ -236,7 +258,6 @@ def _join_collinear(pieces: list[Piece], lines: Lines, curves: np.ndarray, k: fl
                     swing = swing_side(uu, f.side, f.hinge_at_start)
                 w.openings.append(HostedVectorOpening(f.kind, (g0 + g1) / 2 - a, g1 - g0, swing))
             walls.append(w)
-        del openings
     return walls, unknown
 
 
@@ -260,24 +281,28 @@ def _join_ends(walls: list[WallLine]) -> None:
                     continue
                 # intersection of w's axis line with v's axis line
                 tt = ((v.p0 - p)[0] * v.u[1] - (v.p0 - p)[1] * v.u[0]) / cross
-                reach = v.thickness / 2 / abs(cross) + w.thickness / 2 + 1.0
-                if not (-reach <= tt <= reach):
+                half = v.thickness / 2 / abs(cross)
+                # the end stops short of v's axis (L, T) or inside v's band, never far behind it
+                if not (-half - 1.0 <= tt <= half + w.thickness / 2 + 1.0):
                     continue
                 x = p + d * tt
                 sv = float((x - v.p0) @ v.u)
                 if not (-v.thickness - 1.0 <= sv <= v.length + v.thickness + 1.0):
                     continue
                 if best is None or abs(tt) < abs(best[0]):
-                    best = (tt, x, v.thickness / 2 / abs(cross))
+                    # the outline runs on to v's far face (the one d points at), and no further
+                    m = v.n if float(d @ v.n) > 0 else -v.n
+                    clip = (v.p0 + m * v.thickness / 2, m)
+                    ext = v.thickness / 2 / abs(cross) + w.thickness / 2 * abs(float(d @ v.u)) / abs(cross) + 1.0
+                    best = (tt, x, ext, clip)
             if best is None:
                 continue
-            tt, x, ext = best
+            tt, x, ext, clip = best
             if end == 0:
-                w.p0, w.ext0 = x, ext
+                w.p0, w.ext0, w.clip0 = x, ext, clip
             else:
-                # keep the openings' offsets measured from p0
-                w.p1, w.ext1 = x, ext
-            if end == 0:
+                w.p1, w.ext1, w.clip1 = x, ext, clip
+            if end == 0:  # keep the openings' offsets measured from p0
                 for k_, o in enumerate(w.openings):
                     w.openings[k_] = HostedVectorOpening(o.kind, o.offset + tt, o.width, o.swing)
 

@@ -11,6 +11,7 @@ storey afterwards.
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import replace
 from pathlib import Path
 
@@ -27,6 +28,22 @@ from .settings import DEFAULT, VectorSettings
 log = logging.getLogger(__name__)
 
 __all__ = ["is_vector_page", "plan_graph", "vector_storey"]
+
+
+_OTHER_WORDS = re.compile(r"\b(ELEVATIONS?|SECTIONS?|SCHEDULES?|KERATAN|PANDANGAN|TAMPAK|JADUAL|DETAILS?)\b", re.I)
+_PLAN_WORDS = re.compile(r"\b(PLANS?|PELAN|GRUNDRISS|PLANTA|POHJA)\b", re.I)
+
+
+def not_a_plan(content: PageContent) -> str | None:
+    """Why the page is not a floor plan, from its words, or None.
+
+    A stop-gap until the sheet stage (``plan2bim.sheet``) classifies pages: a page whose text
+    names elevations, sections or schedules and no plan is not a storey."""
+    text = " ".join(t.text for t in content.texts)
+    other = _OTHER_WORDS.search(text)
+    if other and not _PLAN_WORDS.search(text):
+        return f"its title says {other.group(0).upper()}, not a plan"
+    return None
 
 
 def is_vector_page(content: PageContent, st: VectorSettings = DEFAULT) -> tuple[bool, str]:
@@ -82,6 +99,10 @@ def vector_storey(path: Path, number: int, image: np.ndarray, config: Config, *,
     content = content or read_page(path, number)
     h, w = image.shape[:2]
     px_per_pt = w / content.size_pt[0]
+    why = not_a_plan(content)
+    if why:
+        log.warning("%s page %d: not a floor plan (%s); skipped", path, number, why)
+        return None
     vp = recognise(content, settings, config.drawing_scale)
     if not vp.walls:
         return None

@@ -34,8 +34,10 @@ class VectorSettings:
     """Two wall pieces whose axes are closer than this (points, across) lie on one wall line."""
     max_opening_m: float = 3.0
     """The widest gap in a wall that may be an opening, metres."""
-    arc_radius_ratio: float = 0.2
-    """A door arc's radius is the gap's width (or half of it for a double door) within this share."""
+    door_leaf_min_m: float = 0.25
+    """Narrowest door leaf (a swing arc's radius), metres: half of a narrow double door."""
+    door_leaf_max_m: float = 1.6
+    """Widest door leaf, metres."""
     hinge_tol_m: float = 0.12
     """A door arc's centre lies within this of a jamb corner, metres."""
     min_room_m2: float = 0.7

@@ -73,6 +73,9 @@ class WallLine:
     openings: list = field(default_factory=list)
     ext0: float = 0.0
     ext1: float = 0.0
+    clip0: tuple | None = None
+    """(point, outward normal) of the face the outline stops at past ``p0`` (a joined wall's far face)."""
+    clip1: tuple | None = None
 
     @property
     def u(self) -> np.ndarray:
@@ -93,7 +96,22 @@ class WallLine:
         u, n = self.u, self.n * self.thickness / 2
         a = self.p0 - u * (self.ext0 if ext else 0.0)
         b = self.p1 + u * (self.ext1 if ext else 0.0)
-        return Polygon([a + n, b + n, b - n, a - n])
+        poly = Polygon([a + n, b + n, b - n, a - n])
+        if ext:
+            for clip in (self.clip0, self.clip1):
+                if clip is not None:
+                    poly = _keep_behind(poly, *clip)
+        return poly
+
+
+def _keep_behind(poly: Polygon, point: np.ndarray, normal: np.ndarray) -> Polygon:
+    """``poly`` less what lies beyond the line through ``point`` in the direction ``normal``."""
+    x0, y0, x1, y1 = poly.bounds
+    big = 2.0 * (max(abs(x0 - point[0]), abs(x1 - point[0])) + max(abs(y0 - point[1]), abs(y1 - point[1]))) + 10.0
+    t = np.array([-normal[1], normal[0]])
+    half = Polygon([point + t * big, point + t * big - normal * big, point - t * big - normal * big, point - t * big])
+    out = poly.intersection(half)
+    return out if isinstance(out, Polygon) and not out.is_empty else poly
 
 
 def _frame(segs: np.ndarray):
