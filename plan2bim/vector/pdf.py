@@ -141,7 +141,7 @@ def _display_matrix(page) -> np.ndarray:
     import pypdfium2.raw as r
 
     w, h = page.get_size()
-    scale = 1000.0  # device pixels per page; only the affine is wanted
+    scale = 1.0e6  # device pixels across the page: pdfium rounds to whole pixels, so many of them
     dx, dy = ctypes.c_int(), ctypes.c_int()
     src, dst = [], []
     left, bottom, right, top = page.get_cropbox()
