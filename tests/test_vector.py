@@ -152,8 +152,6 @@ def _room_pdf(c):
     inner = (x0 + t / 2, y0 + t / 2, x0 + W - t / 2, y0 + H - t / 2)
     d0, d1 = x0 + 1.0 * K50, x0 + 1.9 * K50  # door in the bottom wall
     p = c.beginPath()
-    for (ax, ay, bx, by) in (outer, inner):
-        pass
     # bottom wall, broken at the door, with jambs
     segs = [
         (outer[0], outer[1], d0, outer[1]), (d1, outer[1], outer[2], outer[1]),

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Gap", "OpeningFound", "find_doors", "find_window", "swing_side"]
+__all__ = ["Gap", "OpeningFound", "face_continues", "find_doors", "find_window", "swing_side"]
 
 
 @dataclass(frozen=True)
@@ -112,6 +112,29 @@ def find_doors(gap: Gap, curves: np.ndarray, k_pt_per_m: float, hinge_tol_m: flo
             continue  # the same leaf drawn twice
         out.append(OpeningFound("door", a, b, "", along > 0, side))
     return out
+
+
+def face_continues(gap: Gap, segs: np.ndarray, tol: float = 0.6) -> bool:
+    """Whether one of the wall's face lines runs on across the gap: a junction (another wall
+    joins from the other side), not an opening."""
+    if not len(segs):
+        return False
+    p = segs[:, :2] - gap.origin
+    q = segs[:, 2:] - gap.origin
+    a0, a1 = p @ gap.n, q @ gap.n
+    s0, s1 = p @ gap.u, q @ gap.u
+    for face in (gap.thickness / 2, -gap.thickness / 2):
+        on = (np.abs(a0 - face) < tol) & (np.abs(a1 - face) < tol)
+        if not on.any():
+            continue
+        spans = sorted(zip(np.minimum(s0, s1)[on], np.maximum(s0, s1)[on], strict=True))
+        reach = gap.s0
+        for lo, hi in spans:
+            if lo <= reach + tol:
+                reach = max(reach, hi)
+        if reach >= gap.s1 - tol:
+            return True
+    return False
 
 
 def find_window(gap: Gap, segs: np.ndarray) -> OpeningFound | None:

@@ -19,7 +19,7 @@ from shapely.geometry import LineString, Polygon
 from shapely.ops import unary_union
 
 from ..sheet.scale_text import parse_scale
-from .openings import Gap, OpeningFound, find_doors, find_window, swing_side
+from .openings import Gap, OpeningFound, face_continues, find_doors, find_window, swing_side
 from .pdf import PageContent
 from .settings import DEFAULT, VectorSettings
 from .walls import Lines, Piece, WallLine, drop_contained, pair_lines
@@ -30,6 +30,7 @@ __all__ = ["HostedVectorOpening", "VectorPlan", "printed_scale", "recognise"]
 
 MM = 72.0 / 25.4
 _WALL_LAYER = re.compile(r"WALL|DINDING|WAND|MUR|PARED|SEIN", re.I)
+_BARE_RATIO = re.compile(r"^\s*1\s*[^\d\s.,]\s*(\d{2,4})\s*$")
 _NOT_NAME = re.compile(r"^[\d\s.,:;/x×+\-=()m²%°]*$|^(FL|FFL|A\.?L|SL|RL|LVL|EL)\b", re.I)
 
 
@@ -66,6 +67,12 @@ def printed_scale(content: PageContent) -> float | None:
             n = parse_scale(t.text + " " + runs[i + 1].text, need_word=True)
         if n is not None and 10 <= n <= 1000:
             found.append(n)
+    if not found:
+        # a caption's bare "1 : 100" (some CAD fonts map the colon to another glyph: "1 ʌ 100")
+        for t in runs:
+            m = _BARE_RATIO.match(t.text)
+            if m and 10 <= float(m.group(1)) <= 1000:
+                found.append(float(m.group(1)))
     if not found:
         return None
     return Counter(found).most_common(1)[0][0]
@@ -234,8 +241,10 @@ def _join_collinear(pieces: list[Piece], lines: Lines, curves: np.ndarray, k: fl
                                 gp.point(gp.s0, t)]).buffer(gp.width * 1.3)
                 cv = curves[curve_tree.query(area)] if curve_tree is not None else np.zeros((0, 8))
                 found = find_doors(gp, cv, k, st.hinge_tol_m, (st.door_leaf_min_m * 2, st.door_leaf_max_m))
+                near = lines.segs[seg_tree.query(area)]
+                shared = shared or face_continues(gp, near)
                 if not found and not shared:
-                    win = find_window(gp, lines.segs[seg_tree.query(area)])
+                    win = find_window(gp, near)
                     found = [win] if win is not None else []
             if found or (shared and gap <= max_gap):
                 run_open[-1].extend((f.s0, f.s1, f) for f in found)
@@ -372,7 +381,7 @@ def _columns(content: PageContent, walls: list[WallLine], k: float, st: VectorSe
         if not (lo <= w <= hi and lo <= h <= hi) or max(w, h) > 1.5 * min(w, h):
             continue
         poly = Polygon(np.concatenate([p.segments[:, :2], p.segments[-1:, 2:]])).buffer(0)
-        if poly.is_empty or poly.area < 0.5 * w * h * 0.75:
+        if not isinstance(poly, Polygon) or poly.is_empty or poly.area < 0.5 * w * h * 0.75:
             continue
         if not solid.is_empty and solid.buffer(0.5).contains(poly):
             continue

@@ -143,7 +143,8 @@ def vector_storey(path: Path, number: int, image: np.ndarray, config: Config, *,
 
 
 def vector_pages(path: Path, numbers: list[int], settings: VectorSettings = DEFAULT) -> dict[int, PageContent]:
-    """The pages of the PDF at ``path`` (among ``numbers``) that are vector drawings, read.
+    """The pages of the PDF at ``path`` (among ``numbers``) that are vector drawings (or say in
+    their text that they are no plan), read.
 
     The decision for every page is logged; a page that cannot be read as vectors goes the raster
     way rather than failing the file."""
@@ -158,6 +159,8 @@ def vector_pages(path: Path, numbers: list[int], settings: VectorSettings = DEFA
             continue
         ok, why = is_vector_page(content, settings)
         log.info("%s page %d: %s route (%s)", path, n, "vector" if ok else "raster", why)
-        if ok:
+        # a page whose text says it is no plan is kept here too, to be skipped by
+        # vector_storey, whatever its route: a sparse elevation is not worth a raster storey
+        if ok or not_a_plan(content):
             out[n] = content
     return out
