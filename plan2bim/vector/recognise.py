@@ -158,10 +158,12 @@ def recognise(content: PageContent, st: VectorSettings = DEFAULT,
     lines, cand, curves, layer = _lines(content)
     if len(lines) == 0:
         return VectorPlan([], [], [], k, n, method)
-    if any(_WALL_LAYER.search(x) for x in content.layers):
-        # CAD layers are the strongest cue: only lines on wall layers may be wall faces
-        on_wall = np.array([bool(_WALL_LAYER.search(x)) and "BELOW" not in x.upper() for x in layer])
-        cand &= on_wall
+    if any(_WALL_LAYER.search(x) and "BELOW" not in x.upper() for x in content.layers):
+        # CAD layers are the strongest cue where kept: only lines on wall layers may be wall
+        # faces (measured on the real sheets: excluding dimension, hatch, furniture... layers
+        # instead let the RBT sheet's window frames and tables in; rbt-2bd p2 closed 1 room of 3)
+        names = {x: bool(_WALL_LAYER.search(x)) and "BELOW" not in x.upper() for x in set(layer)}
+        cand &= np.array([names[x] for x in layer], bool)
     cand &= ~_door_leaves(lines, curves)
     idx = np.nonzero(cand & (lines.length > 0.2))[0]
     pieces = pair_lines(lines, idx, k, st)
@@ -169,7 +171,8 @@ def recognise(content: PageContent, st: VectorSettings = DEFAULT,
     if w_star > 0:
         pieces = [p for p in pieces if p.weight >= st.weight_ratio * min(w_star, 98.0)]
     pieces = drop_contained(pieces, tol=0.3)
-    walls, unknown_gaps = _join_collinear(pieces, lines, curves, k, st)
+    wallish = cand & (lines.width >= st.weight_ratio * min(w_star, 98.0))
+    walls, unknown_gaps = _join_collinear(pieces, lines, wallish, curves, k, st)
     _join_ends(walls)
     walls = _drop_isolated(walls, content, k, st)
     rooms = _rooms(walls, unknown_gaps, content, k, st)
@@ -179,7 +182,7 @@ def recognise(content: PageContent, st: VectorSettings = DEFAULT,
 
 # --------------------------------------------------------------------------- wall lines
 
-def _join_collinear(pieces: list[Piece], lines: Lines, curves: np.ndarray, k: float,
+def _join_collinear(pieces: list[Piece], lines: Lines, wallish: np.ndarray, curves: np.ndarray, k: float,
                     st: VectorSettings) -> tuple[list[WallLine], list[Polygon]]:
     """Pieces on one axis line, joined across junction gaps and openings; the other gaps."""
     if not pieces:
@@ -241,8 +244,10 @@ def _join_collinear(pieces: list[Piece], lines: Lines, curves: np.ndarray, k: fl
                                 gp.point(gp.s0, t)]).buffer(gp.width * 1.3)
                 cv = curves[curve_tree.query(area)] if curve_tree is not None else np.zeros((0, 8))
                 found = find_doors(gp, cv, k, st.hinge_tol_m, (st.door_leaf_min_m * 2, st.door_leaf_max_m))
-                near = lines.segs[seg_tree.query(area)]
-                shared = shared or face_continues(gp, near)
+                hits = seg_tree.query(area)
+                near = lines.segs[hits]
+                # only a wall face may run on (a window's sill lines at the faces do not count)
+                shared = shared or face_continues(gp, lines.segs[hits[wallish[hits]]])
                 if not found and not shared:
                     win = find_window(gp, near)
                     found = [win] if win is not None else []
