@@ -132,14 +132,15 @@ def _dark(rgba) -> bool:
 
 
 def _wall_weight(pieces: list[Piece]) -> float:
-    """The line weight of the walls: the heaviest weight carrying a quarter of the paired length."""
+    """The line weight of the walls: the heaviest weight carrying a tenth of the paired length
+    (hatch strokes pair with each other over far more length than the walls do)."""
     if not pieces:
         return 0.0
     w = np.array([p.weight for p in pieces])
     L = np.array([p.length for p in pieces])
     order = np.argsort(-w)
     cum = np.cumsum(L[order])
-    k = int(np.searchsorted(cum, 0.25 * cum[-1]))
+    k = int(np.searchsorted(cum, 0.1 * cum[-1]))
     return float(w[order][min(k, len(order) - 1)])
 
 
@@ -174,6 +175,7 @@ def recognise(content: PageContent, st: VectorSettings = DEFAULT,
     wallish = cand & (lines.width >= st.weight_ratio * min(w_star, 98.0))
     walls, unknown_gaps = _join_collinear(pieces, lines, wallish, curves, k, st)
     _join_ends(walls)
+    walls = [w for w in walls if w.length >= max(0.5, st.min_piece_m * k)]
     walls = _drop_isolated(walls, content, k, st)
     rooms = _rooms(walls, unknown_gaps, content, k, st)
     columns = _columns(content, walls, k, st)

@@ -99,6 +99,11 @@ def vector_storey(path: Path, number: int, image: np.ndarray, config: Config, *,
     content = content or read_page(path, number)
     h, w = image.shape[:2]
     px_per_pt = w / content.size_pt[0]
+    exact = config.pdf_dpi / 72.0
+    if abs(content.size_pt[0] * exact - w) <= 1.0 and abs(content.size_pt[1] * exact - h) <= 1.0:
+        # the page was rendered at the configured dpi (its size rounded to whole pixels): the
+        # exact factor, not the rounded size's, or the far side of an A4 page is a pixel off
+        px_per_pt = exact
     why = not_a_plan(content)
     if why:
         log.warning("%s page %d: not a floor plan (%s); skipped", path, number, why)
