@@ -164,6 +164,8 @@ class PlanScore:
     room_iou_sum: float = 0.0
     scale_error: float | None = None
     """Relative error of the predicted scale, where the truth records one (drawing sheets)."""
+    swing: tuple[int, int] | None = None
+    """(swing doors found with the right hinge side, true swing doors), where the truth tells."""
 
     @property
     def wall_iou(self) -> float:
@@ -265,5 +267,8 @@ def summarize(scores: list[PlanScore]) -> dict[str, Any]:
     scaled = [s.scale_error for s in scores if s.scale_error is not None]
     if scaled:  # sheets whose truth records the scale: the share within 1%
         out["scale_within_1pct"] = sum(e <= 0.01 for e in scaled) / len(scaled)
+    swings = [s.swing for s in scores if s.swing is not None]
+    if swings and sum(n for _, n in swings):
+        out["door_swing_right"] = sum(r for r, _ in swings) / sum(n for _, n in swings)
     return out
 

@@ -20,8 +20,8 @@ from typing import Any
 from ..config import Config
 from ..errors import Plan2BimError
 from .datasets import Sample, annotation_from_model, empty_annotation, list_samples, load_annotation
-from .metrics import PlanScore, score_plan, summarize
-from .sheets_scale import scale_error, truth_scale
+from .metrics import OPENING_TOLERANCE, PlanScore, score_plan, summarize
+from .vector_sheets import scale_error, swing_agreement, truth_scale
 
 log = logging.getLogger(__name__)
 
@@ -78,6 +78,7 @@ def evaluate_sample(sample: Sample, config: Config | None = None, overlays: Path
     score.failed, score.error = bool(error), error
     if sample.format == "plan2bim":  # sheets whose truth records the scale (synthetic PDFs)
         score.scale_error = scale_error(None if error else data, truth_scale(sample.gt))
+        score.swing = swing_agreement(None if error else data, sample.gt, OPENING_TOLERANCE * max(gt.image_size))
     if overlays is not None:
         _save_overlay(sample, result, pred, gt, score, Path(overlays))
     return score
