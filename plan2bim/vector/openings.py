@@ -93,6 +93,11 @@ def find_doors(gap: Gap, curves: np.ndarray, k_pt_per_m: float, hinge_tol_m: flo
         far = sc + along * r
         if not (gap.s0 - tol <= far <= gap.s1 + tol):
             continue
+        # one end of the arc is the far jamb, on the hinge's face line (an arc of a door in a
+        # wall that meets this one ends across this wall, not along it)
+        ends = np.array([cv[:2], cv[6:]]) - gap.origin
+        if not any(abs(float(e @ gap.u) - far) < tol and abs(float(e @ gap.n) - ac) < tol for e in ends):
+            continue
         leaves.append((min(sc, far), max(sc, far), r, along, side))
     out: list[OpeningFound] = []
     leaves.sort()

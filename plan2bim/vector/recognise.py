@@ -80,12 +80,13 @@ def printed_scale(content: PageContent) -> float | None:
 
 def _lines(content: PageContent) -> tuple[Lines, np.ndarray, np.ndarray, list[str]]:
     """Every straight line of the page; which may be wall faces; the curves; each line's layer."""
-    segs, widths, filled, dashed, layer = [], [], [], [], []
+    segs, widths, filled, dashed, layer, block = [], [], [], [], [], []
     for p in content.paths:
         if not len(p.segments):
             continue
         n = len(p.segments)
         segs.append(p.segments)
+        block.append(np.full(n, p.closed and len(p.subpaths) == 1 and n <= 6))
         # a filled area's edges count as heavy lines: solid walls are often fills without stroke
         w = max(p.stroke_width_pt, 99.0) if p.fill is not None and p.fill[3] > 0 and _dark(p.fill) else p.stroke_width_pt
         widths.append(np.full(n, w))
@@ -95,7 +96,7 @@ def _lines(content: PageContent) -> tuple[Lines, np.ndarray, np.ndarray, list[st
     if not segs:
         z = np.zeros((0, 4))
         return Lines(z, np.zeros(0), np.zeros(0, bool)), np.zeros(0, bool), np.zeros((0, 8)), []
-    lines = Lines(np.concatenate(segs), np.concatenate(widths), np.concatenate(filled))
+    lines = Lines(np.concatenate(segs), np.concatenate(widths), np.concatenate(filled), np.concatenate(block))
     curves = [p.curves for p in content.paths if len(p.curves) and not (len(p.dash) >= 2)]
     cand = ~np.concatenate(dashed)
     return lines, cand, (np.concatenate(curves) if curves else np.zeros((0, 8))), layer
@@ -176,6 +177,7 @@ def recognise(content: PageContent, st: VectorSettings = DEFAULT,
     walls, unknown_gaps = _join_collinear(pieces, lines, wallish, curves, k, st)
     _join_ends(walls)
     walls = [w for w in walls if w.length >= max(0.5, st.min_piece_m * k)]
+    walls = drop_contained(walls, tol=0.3)
     walls = _drop_isolated(walls, content, k, st)
     rooms = _rooms(walls, unknown_gaps, content, k, st)
     columns = _columns(content, walls, k, st)

@@ -14,7 +14,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 import shapely
-from shapely.geometry import LineString, Polygon
+from shapely.geometry import Polygon
 
 from .settings import VectorSettings
 
@@ -31,6 +31,9 @@ class Lines:
     """(N,) stroke weight, points (0 for fill edges)."""
     filled: np.ndarray
     """(N,) bool: an edge of a filled area."""
+    block: np.ndarray | None = None
+    """(N,) bool: an edge of a small closed shape of its own (a furniture block, a fitting, a
+    window's frame): its sides face each other at wall-like spacings but are no wall."""
 
     def __len__(self) -> int:
         return len(self.segs)
@@ -175,6 +178,8 @@ def pair_lines(lines: Lines, idx: np.ndarray, k_pt_per_m: float, st: VectorSetti
         lo_r, hi_r = float(lo[r]), float(hi[r])
         if hi_r - lo_r < max(min_len, st.min_piece_ratio * abs(dd)):
             continue
+        if lines.block is not None and lines.block[idx[i]] and lines.block[idx[j]]:
+            continue
         rs = slice(starts[i], starts[i + 1])
         dk = d[rs]
         between = (np.sign(dk) == np.sign(dd)) & (np.abs(dk) > st.same_line_pt) & \
@@ -206,23 +211,20 @@ def _subtract(spans: list[tuple[float, float]], lo: float, hi: float) -> list[tu
     return out
 
 
-def drop_contained(pieces: list[Piece], tol: float) -> list[Piece]:
-    """Pieces lying inside a thicker piece's band (hatch strokes, glazing, cavity leaves)."""
+def drop_contained(pieces: list, tol: float) -> list:
+    """Pieces (or walls) lying inside the bands of thicker ones: hatch strokes, glazing,
+    cavity leaves, a window's frame in its gap."""
     if len(pieces) < 2:
         return pieces
     bands = [WallLine(p.p0, p.p1, p.thickness).band(ext=False) for p in pieces]
     tree = shapely.STRtree(bands)
     out = []
     for k, p in enumerate(pieces):
-        axis = LineString([p.p0, p.p1])
-        hits = tree.query(axis, predicate="intersects")
-        inside = False
-        for h in hits:
-            if h == k or pieces[h].thickness <= p.thickness + tol:
+        hits = [h for h in tree.query(bands[k], predicate="intersects")
+                if h != k and pieces[h].thickness > p.thickness + tol]
+        if hits:
+            cover = shapely.union_all([bands[h] for h in hits]).buffer(tol, join_style="mitre")
+            if cover.contains(bands[k]):
                 continue
-            if bands[h].buffer(tol).contains(WallLine(p.p0, p.p1, p.thickness).band(ext=False)):
-                inside = True
-                break
-        if not inside:
-            out.append(p)
+        out.append(p)
     return out
