@@ -268,7 +268,22 @@ def _join_collinear(pieces: list[Piece], lines: Lines, wallish: np.ndarray, curv
             cur = [s0, s1, [i]]
             run_open.append([])
         runs.append((cur[0], cur[1], cur[2]))
-        for (a, b, _), ops in zip(runs, run_open, strict=True):
+        for r_i, ((a, b, _), ops) in enumerate(zip(runs, run_open, strict=True)):
+            # a door at a free end of the run (between its end and a wall across): the wall
+            # runs on through the door to the one it meets
+            end_tol = st.hinge_tol_m * k
+            for at_end in (True, False):
+                lo, hi = (b, b + max_gap) if at_end else (a - max_gap, a)
+                gp = Gap(base, uu, lo, hi, t)
+                area = Polygon([gp.point(lo, -t), gp.point(hi, -t), gp.point(hi, t), gp.point(lo, t)]).buffer(t)
+                cv = curves[curve_tree.query(area)] if curve_tree is not None else np.zeros((0, 8))
+                for f in find_doors(gp, cv, k, st.hinge_tol_m, (st.door_leaf_min_m * 2, st.door_leaf_max_m)):
+                    if at_end and abs(f.s0 - b) <= end_tol and not (r_i + 1 < len(runs) and runs[r_i + 1][0] < f.s1):
+                        ops.append((b, f.s1, f))
+                        b = f.s1
+                    elif not at_end and abs(f.s1 - a) <= end_tol and not (r_i > 0 and runs[r_i - 1][1] > f.s0):
+                        ops.append((f.s0, a, f))
+                        a = f.s0
             w = WallLine(base + uu * a, base + uu * b, t)
             for g0, g1, f in ops:
                 swing = f.swing
