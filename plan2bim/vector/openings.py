@@ -67,7 +67,7 @@ def circle(curve: np.ndarray) -> tuple[np.ndarray, float, np.ndarray, np.ndarray
 
 
 def find_doors(gap: Gap, curves: np.ndarray, k_pt_per_m: float, hinge_tol_m: float,
-               door_m: tuple[float, float] = (0.4, 1.6)) -> list[OpeningFound]:
+               door_m: tuple[float, float] = (0.4, 1.6), segs: np.ndarray | None = None) -> list[OpeningFound]:
     """Swing doors in ``gap``: arcs whose centre is on a face of the wall inside the gap (the
     hinge) and whose other end reaches a point of the gap (the far jamb), radius a leaf's width.
 
@@ -98,6 +98,8 @@ def find_doors(gap: Gap, curves: np.ndarray, k_pt_per_m: float, hinge_tol_m: flo
         ends = np.array([cv[:2], cv[6:]]) - gap.origin
         if not any(abs(float(e @ gap.u) - far) < tol and abs(float(e @ gap.n) - ac) < tol for e in ends):
             continue
+        if segs is not None and not _has_leaf(segs, c, gap.point(sc, ac + side * r), tol):
+            continue  # no leaf from the hinge across the wall: the arc of another wall's door
         leaves.append((min(sc, far), max(sc, far), r, along, side))
     out: list[OpeningFound] = []
     leaves.sort()
@@ -142,12 +144,24 @@ def face_continues(gap: Gap, segs: np.ndarray, tol: float = 0.6) -> bool:
     return False
 
 
-def find_window(gap: Gap, segs: np.ndarray) -> OpeningFound | None:
-    """A window (glazing lines along the wall across the whole gap inside the wall's band), a
-    sliding door (leaves along the wall, none across the whole gap), or None."""
+def _has_leaf(segs: np.ndarray, hinge: np.ndarray, tip: np.ndarray, tol: float) -> bool:
+    """Whether a line runs from ``hinge`` to ``tip`` (either way): the door's leaf."""
+    if not len(segs):
+        return False
+    a, b = segs[:, :2], segs[:, 2:]
+    d1 = np.maximum(np.hypot(*(a - hinge).T), np.hypot(*(b - tip).T))
+    d2 = np.maximum(np.hypot(*(a - tip).T), np.hypot(*(b - hinge).T))
+    return bool((np.minimum(d1, d2) < tol).any())
+
+
+def find_window(gap: Gap, segs: np.ndarray, min_m: float = 0.3, k_pt_per_m: float = 1.0) -> OpeningFound | None:
+    """A window (glazing lines along the wall inside its band, all over one span), a sliding
+    door (leaves along the wall at two offsets, each over part of the span), or None.
+
+    The span is the glazing's, not the gap's: a gap may hold a junction beside the window."""
     if not len(segs):
         return None
-    g, t = gap.width, gap.thickness
+    t = gap.thickness
     p = segs[:, :2] - gap.origin
     q = segs[:, 2:] - gap.origin
     a0, a1 = p @ gap.n, q @ gap.n
@@ -155,15 +169,22 @@ def find_window(gap: Gap, segs: np.ndarray) -> OpeningFound | None:
     d = segs[:, 2:] - segs[:, :2]
     L = np.hypot(d[:, 0], d[:, 1])
     par = np.abs(d @ gap.n) <= 0.02 * np.maximum(L, 1e-9)
-    inside = par & (np.maximum(np.abs(a0), np.abs(a1)) <= t / 2 + 0.5)
     lo, hi = np.minimum(s0, s1), np.maximum(s0, s1)
-    cover = np.clip(np.minimum(hi, gap.s1) - np.maximum(lo, gap.s0), 0, None)
-    span = inside & (lo >= gap.s0 - 1.0) & (hi <= gap.s1 + 1.0)
-    if (span & (cover >= 0.8 * g)).any():
-        return OpeningFound("window", gap.s0, gap.s1)
-    if span.any() and cover[span].sum() >= 0.8 * g:
-        return OpeningFound("door", gap.s0, gap.s1, "none")  # sliding leaves
-    return None
+    keep = par & (np.maximum(np.abs(a0), np.abs(a1)) <= t / 2 + 0.5) & (lo >= gap.s0 - 1.0) & \
+        (hi <= gap.s1 + 1.0) & (hi - lo >= min_m * k_pt_per_m)
+    if not keep.any():
+        return None
+    lo, hi = lo[keep], hi[keep]
+    j = int(np.argmax(hi - lo))
+    a, b = float(lo[j]), float(hi[j])
+    same = (np.minimum(hi, b) - np.maximum(lo, a)) >= 0.8 * (b - a)
+    others = ~same
+    if others.any():
+        # leaves at another offset over another part of the span: a sliding door
+        oa, ob = float(lo[others].min()), float(hi[others].max())
+        if min(b, ob) - max(a, oa) < 0.8 * min(b - a, ob - oa):
+            return OpeningFound("door", min(a, oa), max(b, ob), "none")
+    return OpeningFound("window", max(a, gap.s0), min(b, gap.s1))
 
 
 def swing_side(u_page: np.ndarray, side: int, hinge_at_start: bool) -> str:

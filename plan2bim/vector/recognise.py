@@ -175,6 +175,7 @@ def recognise(content: PageContent, st: VectorSettings = DEFAULT,
     pieces = drop_contained(pieces, tol=0.3)
     wallish = cand & (lines.width >= st.weight_ratio * min(w_star, 98.0))
     walls, unknown_gaps = _join_collinear(pieces, lines, wallish, curves, k, st)
+    _dedupe_doors(walls)
     _join_ends(walls)
     walls = [w for w in walls if w.length >= max(0.5, st.min_piece_m * k)]
     walls = drop_contained(walls, tol=0.3)
@@ -247,13 +248,14 @@ def _join_collinear(pieces: list[Piece], lines: Lines, wallish: np.ndarray, curv
                 area = Polygon([gp.point(gp.s0, -t), gp.point(gp.s1, -t), gp.point(gp.s1, t),
                                 gp.point(gp.s0, t)]).buffer(gp.width * 1.3)
                 cv = curves[curve_tree.query(area)] if curve_tree is not None else np.zeros((0, 8))
-                found = find_doors(gp, cv, k, st.hinge_tol_m, (st.door_leaf_min_m * 2, st.door_leaf_max_m))
                 hits = seg_tree.query(area)
+                found = find_doors(gp, cv, k, st.hinge_tol_m, (st.door_leaf_min_m * 2, st.door_leaf_max_m),
+                                   lines.segs[hits])
                 near = lines.segs[hits]
                 # only a wall face may run on (a window's sill lines at the faces do not count)
                 shared = shared or face_continues(gp, lines.segs[hits[wallish[hits]]])
                 if not found and not shared:
-                    win = find_window(gp, near)
+                    win = find_window(gp, near, st.min_window_m, k)
                     found = [win] if win is not None else []
             if found or (shared and gap <= max_gap):
                 run_open[-1].extend((f.s0, f.s1, f) for f in found)
@@ -275,9 +277,12 @@ def _join_collinear(pieces: list[Piece], lines: Lines, wallish: np.ndarray, curv
             for at_end in (True, False):
                 lo, hi = (b, b + max_gap) if at_end else (a - max_gap, a)
                 gp = Gap(base, uu, lo, hi, t)
-                area = Polygon([gp.point(lo, -t), gp.point(hi, -t), gp.point(hi, t), gp.point(lo, t)]).buffer(t)
+                area = Polygon([gp.point(lo, -t), gp.point(hi, -t), gp.point(hi, t), gp.point(lo, t)]).buffer(max_gap)
                 cv = curves[curve_tree.query(area)] if curve_tree is not None else np.zeros((0, 8))
-                for f in find_doors(gp, cv, k, st.hinge_tol_m, (st.door_leaf_min_m * 2, st.door_leaf_max_m)):
+                near = lines.segs[seg_tree.query(area)]
+                for f in find_doors(gp, cv, k, st.hinge_tol_m, (st.door_leaf_min_m * 2, st.door_leaf_max_m), near):
+                    if any(min(f.s1, o1) - max(f.s0, o0) > 0 for o0, o1, _ in ops):
+                        continue  # a leaf of a door already hosted here
                     if at_end and abs(f.s0 - b) <= end_tol and not (r_i + 1 < len(runs) and runs[r_i + 1][0] < f.s1):
                         ops.append((b, f.s1, f))
                         b = f.s1
@@ -292,6 +297,22 @@ def _join_collinear(pieces: list[Piece], lines: Lines, wallish: np.ndarray, curv
                 w.openings.append(HostedVectorOpening(f.kind, (g0 + g1) / 2 - a, g1 - g0, swing))
             walls.append(w)
     return walls, unknown
+
+
+def _dedupe_doors(walls: list[WallLine]) -> None:
+    """One door symbol hosted twice (a gap's door and a neighbouring wall end's): keep the
+    first, in wall order, where two doors' centres lie within half a door's width."""
+    kept: list[tuple[np.ndarray, float]] = []
+    for w in walls:
+        keep = []
+        for o in w.openings:
+            c = w.p0 + w.u * o.offset
+            if o.kind == "door" and any(np.hypot(*(c - c2)) < 0.5 * min(o.width, w2) for c2, w2 in kept):
+                continue
+            if o.kind == "door":
+                kept.append((c, o.width))
+            keep.append(o)
+        w.openings = keep
 
 
 def _join_ends(walls: list[WallLine]) -> None:

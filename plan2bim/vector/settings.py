@@ -38,6 +38,9 @@ class VectorSettings:
     """Narrowest door leaf (a swing arc's radius), metres: half of a narrow double door."""
     door_leaf_max_m: float = 1.6
     """Widest door leaf, metres."""
+    min_window_m: float = 0.3
+    """Shortest glazing line that makes a window, metres (shorter lines in a gap are a jamb's
+    frame or a symbol)."""
     hinge_tol_m: float = 0.12
     """A door arc's centre lies within this of a jamb corner, metres."""
     min_room_m2: float = 0.7

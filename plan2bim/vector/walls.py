@@ -220,8 +220,10 @@ def drop_contained(pieces: list, tol: float) -> list:
     tree = shapely.STRtree(bands)
     out = []
     for k, p in enumerate(pieces):
+        # only a piece longer than it is thick holds others (a short pier's two jambs face
+        # each other at a wall-like spacing, across the pier)
         hits = [h for h in tree.query(bands[k], predicate="intersects")
-                if h != k and pieces[h].thickness > p.thickness + tol]
+                if h != k and pieces[h].thickness > p.thickness + tol and pieces[h].length >= pieces[h].thickness]
         if hits:
             cover = shapely.union_all([bands[h] for h in hits]).buffer(tol, join_style="mitre")
             if cover.contains(bands[k]):
