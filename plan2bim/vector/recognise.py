@@ -279,8 +279,16 @@ def _join_collinear(pieces: list[Piece], lines: Lines, wallish: np.ndarray, curv
                 gp = Gap(base, uu, lo, hi, t)
                 area = Polygon([gp.point(lo, -t), gp.point(hi, -t), gp.point(hi, t), gp.point(lo, t)]).buffer(max_gap)
                 cv = curves[curve_tree.query(area)] if curve_tree is not None else np.zeros((0, 8))
-                near = lines.segs[seg_tree.query(area)]
-                for f in find_doors(gp, cv, k, st.hinge_tol_m, (st.door_leaf_min_m * 2, st.door_leaf_max_m), near):
+                hits = seg_tree.query(area)
+                near = lines.segs[hits]
+                ends = find_doors(gp, cv, k, st.hinge_tol_m, (st.door_leaf_min_m * 2, st.door_leaf_max_m), near)
+                if not ends:  # a window at the end (beside a corner): glazing, not wall faces
+                    win = find_window(gp, lines.segs[hits[~wallish[hits]]], st.min_window_m, k)
+                    far = None if win is None else (win.s1 if at_end else win.s0)
+                    win = win if win is not None and win.kind == "window" and \
+                        _wall_across(gp, far, lines.segs[hits[wallish[hits]]], end_tol) else None
+                    ends = [win] if win is not None else []
+                for f in ends:
                     if any(min(f.s1, o1) - max(f.s0, o0) > 0 for o0, o1, _ in ops):
                         continue  # a leaf of a door already hosted here
                     if at_end and abs(f.s0 - b) <= end_tol and not (r_i + 1 < len(runs) and runs[r_i + 1][0] < f.s1):
@@ -297,6 +305,18 @@ def _join_collinear(pieces: list[Piece], lines: Lines, wallish: np.ndarray, curv
                 w.openings.append(HostedVectorOpening(f.kind, (g0 + g1) / 2 - a, g1 - g0, swing))
             walls.append(w)
     return walls, unknown
+
+
+def _wall_across(gap: Gap, s: float, segs: np.ndarray, tol: float) -> bool:
+    """Whether a wall face crosses the gap's line at ``s`` (the wall a corner window ends at)."""
+    if not len(segs):
+        return False
+    p, q = segs[:, :2] - gap.origin, segs[:, 2:] - gap.origin
+    s0, s1 = p @ gap.u, q @ gap.u
+    a0, a1 = p @ gap.n, q @ gap.n
+    near = (np.abs(s0 - s) < tol) & (np.abs(s1 - s) < tol)
+    crosses = (np.minimum(a0, a1) <= -gap.thickness / 2 + tol) & (np.maximum(a0, a1) >= gap.thickness / 2 - tol)
+    return bool((near & crosses).any())
 
 
 def _dedupe_doors(walls: list[WallLine]) -> None:
