@@ -249,8 +249,9 @@ def _join_collinear(pieces: list[Piece], lines: Lines, wallish: np.ndarray, curv
                                 gp.point(gp.s0, t)]).buffer(gp.width * 1.3)
                 cv = curves[curve_tree.query(area)] if curve_tree is not None else np.zeros((0, 8))
                 hits = seg_tree.query(area)
+                # a leaf is no wall face (a wall running from the hinge's corner looks like one)
                 found = find_doors(gp, cv, k, st.hinge_tol_m, (st.door_leaf_min_m * 2, st.door_leaf_max_m),
-                                   lines.segs[hits])
+                                   lines.segs[hits[~wallish[hits]]])
                 near = lines.segs[hits]
                 # only a wall face may run on (a window's sill lines at the faces do not count)
                 shared = shared or face_continues(gp, lines.segs[hits[wallish[hits]]])
@@ -281,7 +282,8 @@ def _join_collinear(pieces: list[Piece], lines: Lines, wallish: np.ndarray, curv
                 cv = curves[curve_tree.query(area)] if curve_tree is not None else np.zeros((0, 8))
                 hits = seg_tree.query(area)
                 near = lines.segs[hits]
-                ends = find_doors(gp, cv, k, st.hinge_tol_m, (st.door_leaf_min_m * 2, st.door_leaf_max_m), near)
+                ends = find_doors(gp, cv, k, st.hinge_tol_m, (st.door_leaf_min_m * 2, st.door_leaf_max_m),
+                                  lines.segs[hits[~wallish[hits]]])
                 if not ends:  # a window at the end (beside a corner): glazing, not wall faces
                     win = find_window(gp, lines.segs[hits[~wallish[hits]]], st.min_window_m, k)
                     far = None if win is None else (win.s1 if at_end else win.s0)
@@ -315,7 +317,8 @@ def _wall_across(gap: Gap, s: float, segs: np.ndarray, tol: float) -> bool:
     s0, s1 = p @ gap.u, q @ gap.u
     a0, a1 = p @ gap.n, q @ gap.n
     near = (np.abs(s0 - s) < tol) & (np.abs(s1 - s) < tol)
-    crosses = (np.minimum(a0, a1) <= -gap.thickness / 2 + tol) & (np.maximum(a0, a1) >= gap.thickness / 2 - tol)
+    # the wall across may pass the line (a corner, an X) or start at its face (a T)
+    crosses = (np.minimum(a0, a1) <= gap.thickness / 2 + tol) & (np.maximum(a0, a1) >= -gap.thickness / 2 - tol)
     return bool((near & crosses).any())
 
 
