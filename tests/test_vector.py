@@ -230,3 +230,67 @@ def test_broken_pdf_cli_exit_2_nothing_written(tmp_path):
     assert res.exit_code == 2
     assert "error" in res.output.lower()
     assert not out.exists() or not any(out.iterdir())
+
+
+def test_synthetic_sheet_round_trip(tmp_path):
+    """A generated sheet converts through the pipeline into the storey its truth describes."""
+    import json
+
+    from plan2bim.evaluate.datasets import annotation_from_model
+    from plan2bim.evaluate.metrics import score_plan
+    from plan2bim.export.json import building_to_dict
+    from plan2bim.pipeline import build_model
+    from plan2bim.synth.pdf_sheet import make_pdf_sheet
+
+    sheet = make_pdf_sheet(2, seed=5)
+    pdf = _write(tmp_path, sheet.pdf, "sheet.pdf")
+    result = build_model(pdf)
+    st = result.building.storeys[0]
+    assert st.scale.method == "printed"
+    truth = building_to_dict(sheet.building)
+    assert st.scale.px_per_m == pytest.approx(truth["storeys"][0]["scale"]["px_per_m"], rel=0.01)
+    assert {w.source for w in st.walls} == {"vector"} and all(s.source == "vector" for s in st.spaces)
+    pred = building_to_dict(result.building)
+    assert all(w["source"] == "vector" for w in pred["storeys"][0]["walls"])
+    gt = annotation_from_model(truth)
+    score = score_plan(annotation_from_model(pred, image_size=gt.image_size), gt)
+    assert score.wall_iou > 0.9
+    assert score.door.f1 > 0.8 and score.room.f1 > 0.8
+    json.dumps(pred)  # serialisable
+
+
+def test_page_that_says_elevation_is_no_storey(tmp_path):
+    from plan2bim.config import Config
+    from plan2bim.vector.route import not_a_plan, vector_storey
+
+    def draw(c):
+        c.drawString(100, 100, "NORTH ELEVATION")
+        c.drawString(100, 80, "SCALE 1:100")
+        for i in range(300):
+            c.line(200 + i, 300, 200 + i, 400)
+
+    path = _write(tmp_path, _pdf(draw))
+    page = read_page(path, 1)
+    assert not_a_plan(page)
+    img = np.full((int(297 * MM * 150 / 72) + 1, int(420 * MM * 150 / 72) + 1, 3), 255, np.uint8)
+    assert vector_storey(path, 1, img, Config(), index=0, source_hash="x", elevation=0.0, content=page) is None
+
+
+def test_synth_pdf_and_eval_commands(tmp_path):
+    import json
+
+    from typer.testing import CliRunner
+
+    from plan2bim.cli import app
+
+    out = tmp_path / "set"
+    r = CliRunner().invoke(app, ["synth", "--format", "pdf", "-n", "1", "--seed", "3", "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    assert (out / "images" / "000000.pdf").read_bytes().startswith(b"%PDF")
+    truth = json.loads((out / "gt" / "000000.json").read_text())
+    assert truth["sheet"]["scale"] in (50, 75, 100, 125, 150, 200)
+    r = CliRunner().invoke(app, ["eval", str(out), "--json"])
+    assert r.exit_code == 0, r.output
+    summary = json.loads(r.output[r.output.index("{"):])
+    assert summary["plans"] == 1 and summary["scale_within_1pct"] == 1.0
+    assert summary["wall_iou"] > 0.9
