@@ -9,12 +9,9 @@ import cv2
 import numpy as np
 
 from .config import Config
+from .settings import PreprocessSettings
 
 log = logging.getLogger(__name__)
-
-MAX_SKEW_DEG = 10.0
-"""Scans are rarely skewed more; a larger angle is more likely a diagonal drawing."""
-MIN_SKEW_DEG = 0.15
 
 
 @dataclass(frozen=True)
@@ -40,40 +37,41 @@ class Prepared:
 
 
 def preprocess(image: np.ndarray, config: Config = Config()) -> Prepared:
+    st = config.preprocess
     h, w = image.shape[:2]
     gray = cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
-    inverted = is_blueprint(image, gray)
+    inverted = is_blueprint(image, gray, st)
     rgb = image
     if inverted:
         gray = 255 - gray
         rgb = 255 - image
-    angle = estimate_skew(gray) if config.deskew else 0.0
+    angle = estimate_skew(gray, st) if config.deskew else 0.0
     to_input = np.array([[1.0, 0, 0], [0, 1.0, 0]])
-    if abs(angle) >= MIN_SKEW_DEG:
+    if abs(angle) >= st.min_skew_deg:
         rgb, gray, to_input = _rotate(rgb, gray, angle)
     else:
         angle = 0.0
-    ink = ink_mask(rgb, gray)
+    ink = ink_mask(rgb, gray, st)
     return Prepared(rgb=rgb, gray=gray, ink=ink, angle=angle, inverted=inverted,
                     to_input=to_input, input_size=(w, h))
 
 
-def is_blueprint(rgb: np.ndarray, gray: np.ndarray) -> bool:
+def is_blueprint(rgb: np.ndarray, gray: np.ndarray, st: PreprocessSettings = PreprocessSettings()) -> bool:
     """Light lines on a dark sheet: a dark, and either near-black or strongly coloured, paper.
 
     A plan printed on a mid-grey background (estate agents do this) is dark too, but neutral:
     its lines are still the darkest ink, so it must not be inverted.
     """
     paper = float(np.median(gray))
-    if paper >= 110:
+    if paper >= st.blueprint_light_paper_grey:
         return False
-    if paper < 60:
+    if paper < st.blueprint_dark_paper_grey:
         return True
     sat = cv2.cvtColor(rgb, cv2.COLOR_RGB2HSV)[:, :, 1]
-    return float(np.median(sat)) > 80
+    return float(np.median(sat)) > st.blueprint_min_saturation
 
 
-def ink_mask(rgb: np.ndarray, gray: np.ndarray) -> np.ndarray:
+def ink_mask(rgb: np.ndarray, gray: np.ndarray, st: PreprocessSettings = PreprocessSettings()) -> np.ndarray:
     """Pixels darker than the paper by Otsu's cut.
 
     Colour is kept: many plans draw walls in red or blue; thin coloured handwriting is removed
@@ -81,9 +79,9 @@ def ink_mask(rgb: np.ndarray, gray: np.ndarray) -> np.ndarray:
     """
     t, _ = cv2.threshold(gray, 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
     # Otsu on a mostly white sheet can land high; keep the cut where ink really is dark.
-    t = min(float(t), 200.0)
+    t = min(float(t), st.ink_max_grey)
     ink = gray <= t
-    if ink.mean() > 0.35:
+    if ink.mean() > st.ink_max_dark_fraction:
         # Most of the sheet is "dark": Otsu split a grey background from white rooms. The
         # drawing's ink is the darkest class of three: split the dark class again.
         t2, _ = cv2.threshold(gray[ink].reshape(1, -1), 0, 255, cv2.THRESH_BINARY + cv2.THRESH_OTSU)
@@ -91,21 +89,22 @@ def ink_mask(rgb: np.ndarray, gray: np.ndarray) -> np.ndarray:
     return ink
 
 
-def estimate_skew(gray: np.ndarray) -> float:
+def estimate_skew(gray: np.ndarray, st: PreprocessSettings = PreprocessSettings()) -> float:
     """The small rotation (degrees) that makes the drawing's long straight lines axis-parallel."""
     h, w = gray.shape
-    f = min(1.0, 1200.0 / max(h, w))
+    f = min(1.0, float(st.skew_working_side_px) / max(h, w))
     small = cv2.resize(gray, None, fx=f, fy=f, interpolation=cv2.INTER_AREA) if f < 1 else gray
-    edges = cv2.Canny(small, 50, 150)
-    min_len = max(20, int(0.08 * max(small.shape)))
-    lines = cv2.HoughLinesP(edges, 1, np.pi / 720, threshold=60, minLineLength=min_len, maxLineGap=3)
+    edges = cv2.Canny(small, st.skew_canny_low_grey, st.skew_canny_high_grey)
+    min_len = max(st.skew_min_line_px, int(st.skew_min_line_fraction * max(small.shape)))
+    lines = cv2.HoughLinesP(edges, 1, np.pi / 720, threshold=st.skew_hough_votes, minLineLength=min_len,
+                            maxLineGap=3)
     if lines is None:
         return 0.0
     x1, y1, x2, y2 = np.asarray(lines).reshape(-1, 4).T.astype(np.float64)
     ang = np.degrees(np.arctan2(y2 - y1, x2 - x1))
     ang = (ang + 45.0) % 90.0 - 45.0  # fold onto the nearest axis
     length = np.hypot(x2 - x1, y2 - y1)
-    keep = np.abs(ang) <= MAX_SKEW_DEG
+    keep = np.abs(ang) <= st.max_skew_deg
     if keep.sum() < 3:
         return 0.0
     ang, length = ang[keep], length[keep]
@@ -124,7 +123,8 @@ def estimate_skew(gray: np.ndarray) -> float:
         xs, ys = xs[pick], ys[pick]
     pts = np.stack([xs - xs.mean(), ys - ys.mean()], axis=1).astype(np.float64)
     best, best_score = med, -1.0
-    for a in np.arange(med - 1.0, med + 1.0001, 0.1):
+    span, step = st.skew_refine_range_deg, st.skew_refine_step_deg
+    for a in np.arange(med - span, med + span + 1e-4, step):
         r = np.radians(a)
         c, s_ = np.cos(r), np.sin(r)
         x = pts[:, 0] * c - pts[:, 1] * s_

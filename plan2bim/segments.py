@@ -12,6 +12,8 @@ from functools import cached_property
 import cv2
 import numpy as np
 
+from .settings import SegmentSettings
+
 
 @dataclass(frozen=True)
 class Segment:
@@ -65,17 +67,47 @@ class Segment:
         return replace(self, p0=(float(p0[0]), float(p0[1])), p1=(float(p1[0]), float(p1[1])))
 
 
-def typical_stroke_width(mask: np.ndarray, quantile: float = 85.0) -> float:
-    """The width of the thick strokes of a drawing, from the distance transform's ridges."""
+def box_corners(center, direction, length: float, depth: float) -> np.ndarray:
+    """The four corners of the rectangle centred at ``center``, ``length`` along the unit vector
+    ``direction`` and ``depth`` across it: the one box of an opening in its wall (the classical
+    detector cuts it from the mask; the model cuts it from the wall's footprint)."""
+    c = np.asarray(center, dtype=float)
+    d = np.asarray(direction, dtype=float)
+    e = d * (length / 2)
+    n = np.array([-d[1], d[0]]) * (depth / 2)
+    return np.array([c - e + n, c + e + n, c + e - n, c - e - n])
+
+
+def typical_stroke_width(mask: np.ndarray, percentile: float = SegmentSettings.stroke_width_percentile) -> float:
+    """The width of the thick strokes of a mask: ``percentile`` of the widths (twice the distance
+    to the background) at the distance transform's ridges, in pixels (0 for an empty mask).
+
+    The one estimate of a drawing's wall thickness from a mask; :func:`typical_bar_thickness`
+    is the one from wall bars."""
     m = mask.astype(np.uint8)
     if not m.any():
         return 0.0
     dt = cv2.distanceTransform(m, cv2.DIST_L2, 5)
     ridge = (dt >= cv2.dilate(dt, np.ones((3, 3), np.uint8))) & (dt > 0)
-    return float(np.percentile(dt[ridge] * 2, quantile))
+    return float(np.percentile(dt[ridge] * 2, percentile))
 
 
-def extract_segments(mask: np.ndarray, min_thickness: float, max_thickness: float) -> list[Segment]:
+def typical_bar_thickness(segs: list[Segment], fallback: float, by_length: bool = True) -> float:
+    """The median thickness of wall bars, pixels: each bar weighted by its length (a long wall
+    counts more than a stub), or each bar once; ``fallback`` when there are none."""
+    if not segs:
+        return fallback
+    th = np.array([s.thickness for s in segs])
+    if not by_length:
+        return float(np.median(th))
+    w = np.array([s.length for s in segs])
+    order = np.argsort(th)
+    cum = np.cumsum(w[order])
+    return float(th[order][np.searchsorted(cum, cum[-1] / 2)])
+
+
+def extract_segments(mask: np.ndarray, min_thickness: float, max_thickness: float,
+                     st: SegmentSettings = SegmentSettings()) -> list[Segment]:
     """Decompose a wall mask into horizontal, vertical and diagonal bars.
 
     Axis-parallel bars come from morphological openings with long line kernels (a scan is
@@ -85,7 +117,7 @@ def extract_segments(mask: np.ndarray, min_thickness: float, max_thickness: floa
     m = mask.astype(np.uint8)
     t = max(min_thickness, 2.0)
     tmax = max(max_thickness, t)
-    length = max(int(round(2.2 * t)), 6)
+    length = max(int(round(st.min_bar_length_wt * t)), int(st.min_bar_length_px))
     # Each wall pixel belongs to the direction in which its run of wall is longer, so a thick
     # wall running across a thin one is not taken for part of it.
     h_run, v_run = run_lengths(m, axis=1), run_lengths(m, axis=0)
@@ -97,7 +129,7 @@ def extract_segments(mask: np.ndarray, min_thickness: float, max_thickness: floa
     segs += _axis_bars(vert, tmax, length, horizontal=False)
     covered = cv2.dilate(horiz | vert, np.ones((3, 3), np.uint8))
     rest = m & (1 - covered)
-    segs += _oblique_bars(rest, t, tmax, length)
+    segs += _oblique_bars(rest, t, tmax, length, st.oblique_min_elongation)
     return segs
 
 
@@ -140,7 +172,7 @@ def _axis_bars(bars: np.ndarray, tmax: float, min_len: int, horizontal: bool) ->
     return out
 
 
-def _oblique_bars(rest: np.ndarray, t: float, tmax: float, min_len: int) -> list[Segment]:
+def _oblique_bars(rest: np.ndarray, t: float, tmax: float, min_len: int, elongation: float) -> list[Segment]:
     n, lab, stats, _ = cv2.connectedComponentsWithStats(rest, connectivity=8)
     out: list[Segment] = []
     for i in range(1, n):
@@ -151,7 +183,7 @@ def _oblique_bars(rest: np.ndarray, t: float, tmax: float, min_len: int) -> list
         pts = np.stack([xs + x, ys + y], axis=1).astype(np.float32)
         (cx, cy), (rw, rh), ang = cv2.minAreaRect(pts)
         long_, short = max(rw, rh), min(rw, rh)
-        if long_ < min_len or short > tmax or long_ < 3 * short:
+        if long_ < min_len or short > tmax or long_ < elongation * short:
             continue
         th = max(float(stats[i, cv2.CC_STAT_AREA]) / long_, 1.0)
         a = np.radians(ang if rw >= rh else ang + 90.0)

@@ -14,31 +14,9 @@ from shapely.geometry import Polygon
 from .config import Config
 from .detections import Detections, OpeningDetection
 from .segments import Segment, extract_segments, typical_stroke_width
+from .settings import VectorizeSettings
 
 log = logging.getLogger(__name__)
-
-PARALLEL_DEG = 12.0
-"""Bars within this angle of each other are parallel (candidates to merge or bridge)."""
-NO_HOST_MIN_CONF = 0.85
-"""An opening with no wall drawn around it makes a wall of its own only when its detector is this
-sure: unsure ones are mostly stair treads and furniture (cubicasa-dev door F1 0.75 -> 0.80)."""
-MAX_BRIDGE_M = 0.9
-"""Gaps up to this wide (metres) between a wall end and the wall it faces are closed when rooms
-are found. Openings are already bridged by their host walls; a longer reach closed open-plan
-passages and split rooms (measured on cubicasa-dev and r3d-dev: 0.9 m best of 0 to 1.9 m)."""
-
-MAX_COLLINEAR_BRIDGE_M = 1.8
-"""Gaps up to this wide between two pieces of one straight wall are closed when rooms are
-found: such a gap is an opening (a window the detectors missed), not a passage (cubicasa-dev
-room F1 0.621 -> 0.655 over 1.4 to 3.5 m, best at 1.8; r3d-dev unchanged)."""
-
-LONE_MIN_ELONGATION = 2.0
-"""A wall standing alone must be at least this many times as long (axis) as it is thick,"""
-LONE_MIN_LENGTH_M = 0.6
-"""... and at least this long (metres). Measured: cubicasa-dev room F1 0.654 -> 0.668, wall IoU
-0.707 -> 0.709; r3d-dev wall IoU 0.896 -> 0.893 (short pieces of outlines broken by windows that
-were not found); 1.0 m cost r3d-dev twice as much."""
-
 
 @dataclass(frozen=True)
 class HostedOpening:
@@ -70,40 +48,38 @@ class PlanGraph:
 
 def vectorize(det: Detections, px_per_m: float, config: Config = Config()) -> PlanGraph:
     """Build the plan graph; ``px_per_m`` sets the sizes that are known in metres (door gaps, rooms)."""
+    st = config.vectorize
     mask = det.wall_mask
-    width = det.wall_thickness_px or typical_stroke_width(mask)
-    t_min = max(2.0, 0.35 * width)
-    # Load-bearing outer walls are often drawn 3 to 4 times as thick as the partitions (the
-    # typical width), and the detectors have already dropped solid blobs: a tighter cap lost them
-    # (cubicasa-dev wall IoU 0.654 -> 0.660 with 5x instead of 2.5x).
-    t_max = max(5.0 * max(width, 1.0), 1.25 * typical_stroke_width(mask, 95.0))
-    segs = extract_segments(mask, t_min, t_max)
-    # A wall crossing between two pieces of another leaves a gap of its own thickness.
-    segs = _merge_collinear(segs, gap=max(width, 3.0))
-    segs, hosted = _host_openings(segs, det.openings, width)
-    segs = _snap_junctions(segs)
+    width = det.wall_thickness_px or typical_stroke_width(mask, config.segments.stroke_width_percentile)
+    t_min = max(2.0, st.min_bar_thickness_wt * width)
+    t_max = max(st.max_bar_thickness_wt * max(width, 1.0),
+                st.max_bar_thick_stroke_ratio * typical_stroke_width(mask, st.thick_stroke_percentile))
+    segs = extract_segments(mask, t_min, t_max, config.segments)
+    segs = _merge_collinear(segs, gap=max(st.merge_gap_wt * width, 3.0), parallel_deg=st.merge_parallel_deg,
+                            max_thickness_change=st.merge_max_thickness_change)
+    segs, hosted = _host_openings(segs, det.openings, width, st)
+    segs = _snap_junctions(segs, st.snap_min_angle_deg, st.snap_reach_px)
     # Snapping moves wall ends, so offsets measured from the old p0 would shift every opening
     # along its wall (by up to a wall thickness): measure them again from the centres.
     hosted = [_reoffset(h, segs[h.wall]) for h in hosted]
-    lone = _lone_blobs(segs, hosted, LONE_MIN_LENGTH_M * px_per_m)
+    lone = _lone_blobs(segs, hosted, st.lone_min_length_m * px_per_m, st)
     keep = [i for i, s in enumerate(segs)
-            if s.length >= max(config.tolerances.min_wall_length_px, t_min) and i not in lone]
+            if s.length >= max(st.min_wall_length_px, t_min) and i not in lone]
     remap = {old: new for new, old in enumerate(keep)}
     segs = [segs[i] for i in keep]
     hosted = [replace(h, wall=remap[h.wall]) for h in hosted if h.wall in remap]
-    min_room_area_px = config.tolerances.min_room_area_m2 * px_per_m**2
-    rooms, outside = _rooms(mask, segs, width, min_room_area_px, MAX_BRIDGE_M * px_per_m,
-                            MAX_COLLINEAR_BRIDGE_M * px_per_m, config)
+    rooms, outside = _rooms(mask, segs, width, px_per_m, st)
     external = [_is_external(s, outside) for s in segs]
-    footprints = _drawn_footprints(mask, segs, width)
+    footprints = _drawn_footprints(mask, segs, width, st)
     return PlanGraph(walls=segs, openings=hosted, rooms=rooms, external=external, thickness=width,
                      footprints=footprints)
 
 
-def _drawn_footprints(mask: np.ndarray, segs: list[Segment], reach_extra: float) -> list[list[Polygon]]:
+def _drawn_footprints(mask: np.ndarray, segs: list[Segment], width: float,
+                      st: VectorizeSettings) -> list[list[Polygon]]:
     """Split the wall mask among the walls: each pixel goes to the nearest axis within reach;
-    pixels beyond it go to the wall of the nearest pixel that was reached, up to ``reach_extra``
-    px away (measured: cubicasa-dev wall IoU 0.694 -> 0.704, r3d-dev 0.850 -> 0.868).
+    pixels beyond it go to the wall of the nearest pixel that was reached, up to
+    ``st.footprint_grow_wt`` typical wall thicknesses away.
 
     The drawn outline is what a person checks the result against (and what ground truth is
     drawn as); curved and irregular walls keep their shape here while their axis is straight.
@@ -122,9 +98,9 @@ def _drawn_footprints(mask: np.ndarray, segs: list[Segment], reach_extra: float)
     on_axis = axes > 0
     lab2wall[labels[on_axis]] = axes[on_axis]
     owner = lab2wall[labels]
-    reach = np.array([0.0] + [s.thickness * 0.75 + 2.0 for s in segs])
+    reach = np.array([0.0] + [s.thickness * st.footprint_reach_wt + 2.0 for s in segs])
     owner = np.where(mask & (dist <= reach[owner]), owner, 0)
-    owner = _grow_within(owner, mask, reach_extra)
+    owner = _grow_within(owner, mask, st.footprint_grow_wt * width)
     out: list[list[Polygon]] = []
     for i, s in enumerate(segs):
         x0, y0, x1, y1 = _bbox(s, h, w)
@@ -190,12 +166,13 @@ def _mask_polygons(crop: np.ndarray, origin: tuple[int, int]) -> list[Polygon]:
     return out
 
 
-def _parallel(a: Segment, b: Segment, tol: float = PARALLEL_DEG) -> bool:
+def _parallel(a: Segment, b: Segment, tol: float) -> bool:
     d = abs(a.angle - b.angle) % 180.0
     return min(d, 180.0 - d) <= tol
 
 
-def _merge_collinear(segs: list[Segment], gap: float) -> list[Segment]:
+def _merge_collinear(segs: list[Segment], gap: float, parallel_deg: float,
+                     max_thickness_change: float = VectorizeSettings.merge_max_thickness_change) -> list[Segment]:
     """Join bars that continue one another (same line, touching or nearly so)."""
     segs = list(segs)
     changed = True
@@ -205,7 +182,7 @@ def _merge_collinear(segs: list[Segment], gap: float) -> list[Segment]:
         while i < len(segs):
             j = i + 1
             while j < len(segs):
-                merged = _merged(segs[i], segs[j], gap)
+                merged = _merged(segs[i], segs[j], gap, parallel_deg, max_thickness_change)
                 if merged is None:
                     j += 1
                     continue
@@ -216,11 +193,12 @@ def _merge_collinear(segs: list[Segment], gap: float) -> list[Segment]:
     return segs
 
 
-def _merged(a: Segment, b: Segment, gap: float) -> Segment | None:
-    if not _parallel(a, b, 5.0):
+def _merged(a: Segment, b: Segment, gap: float, parallel_deg: float,
+            max_thickness_change: float = VectorizeSettings.merge_max_thickness_change) -> Segment | None:
+    if not _parallel(a, b, parallel_deg):
         return None
     t = max(a.thickness, b.thickness)
-    if abs(a.thickness - b.thickness) > 0.5 * t:
+    if abs(a.thickness - b.thickness) > max_thickness_change * t:
         return None
     s0, o0 = a.project(b.p0)
     s1, o1 = a.project(b.p1)
@@ -235,7 +213,7 @@ def _merged(a: Segment, b: Segment, gap: float) -> Segment | None:
 
 
 def _host_openings(
-    segs: list[Segment], openings: list[OpeningDetection], width: float
+    segs: list[Segment], openings: list[OpeningDetection], width: float, st: VectorizeSettings,
 ) -> tuple[list[Segment], list[HostedOpening]]:
     """Make each opening's wall continuous across it, and record where in the wall it sits."""
     segs = list(segs)
@@ -246,13 +224,13 @@ def _host_openings(
         c = np.asarray(o.center)
         half = o.width / 2
         probe = Segment(tuple(c - d * half), tuple(c + d * half), max(o.depth, 1.0))
-        reach = max(o.depth, width) * 1.5
+        reach = max(o.depth, width) * st.host_reach_wt
         near = []
         for i, s in enumerate(segs):
-            if not _parallel(s, probe, 20.0):
+            if not _parallel(s, probe, st.host_parallel_deg):
                 continue
             along, across = s.project(c)
-            if abs(across) > max(s.thickness, o.depth) * 0.75:
+            if abs(across) > max(s.thickness, o.depth) * st.host_max_offset_wt:
                 continue
             if -half - reach <= along <= s.length + half + reach:
                 near.append(i)
@@ -277,8 +255,8 @@ def _host_openings(
             # No wall drawn around it (a wall that is all glazing): the opening makes its own
             # wall, but only along the drawing's axes and when sure; a lone oblique or doubtful
             # box is more often a misread symbol than a glazed wall.
-            oblique = min(probe.angle % 90.0, 90.0 - probe.angle % 90.0) > PARALLEL_DEG
-            if oblique or o.confidence < NO_HOST_MIN_CONF:
+            oblique = min(probe.angle % 90.0, 90.0 - probe.angle % 90.0) > st.parallel_deg
+            if oblique or o.confidence < st.no_host_min_confidence:
                 log.debug("opening at %s has no host wall and an oblique angle; dropped", o.center)
                 continue
             segs.append(Segment(probe.p0, probe.p1, max(o.depth, 0.5 * width)))
@@ -293,14 +271,15 @@ def _host_openings(
     return segs, hosted
 
 
-def _lone_blobs(segs: list[Segment], hosted: list[HostedOpening], min_length: float) -> set[int]:
+def _lone_blobs(segs: list[Segment], hosted: list[HostedOpening], min_length: float,
+                st: VectorizeSettings) -> set[int]:
     """Short bars touching no other wall and holding no opening: filled symbols (a north arrow,
     a bold letter, a logo), not walls."""
     hosts = {h.wall for h in hosted}
     short = [i for i, s in enumerate(segs)
-             if i not in hosts and s.length < max(min_length, LONE_MIN_ELONGATION * s.thickness)
+             if i not in hosts and s.length < max(min_length, st.lone_min_elongation * s.thickness)
              # oblique pieces stand alone in a polygonal or round outline broken by its windows
-             and min(s.angle % 90.0, 90.0 - s.angle % 90.0) <= PARALLEL_DEG]
+             and min(s.angle % 90.0, 90.0 - s.angle % 90.0) <= st.parallel_deg]
     if not short:
         return set()
     boxes = [Polygon(s.corners()) for s in segs]
@@ -314,7 +293,7 @@ def _reoffset(h: HostedOpening, wall: Segment) -> HostedOpening:
     return replace(h, offset=along, center=wall.point_at(along))
 
 
-def _snap_junctions(segs: list[Segment]) -> list[Segment]:
+def _snap_junctions(segs: list[Segment], min_angle_deg: float, reach_px: float) -> list[Segment]:
     """Move each bar end that meets another bar onto that bar's axis, so axes join at junctions."""
     out = list(segs)
     for i, s in enumerate(segs):
@@ -322,12 +301,12 @@ def _snap_junctions(segs: list[Segment]) -> list[Segment]:
         for k in range(2):
             best, best_d = None, np.inf
             for j, o in enumerate(segs):
-                if j == i or _parallel(s, o, 30.0):
+                if j == i or _parallel(s, o, min_angle_deg):
                     continue
                 x = _line_intersection(s, o)
                 if x is None:
                     continue
-                reach = (s.thickness + o.thickness) / 2 + 3.0
+                reach = (s.thickness + o.thickness) / 2 + reach_px
                 d = float(np.hypot(*(x - ends[k])))
                 along_o, _ = o.project(x)
                 if d <= reach and -o.thickness <= along_o <= o.length + o.thickness and d < best_d:
@@ -352,22 +331,23 @@ def _line_intersection(a: Segment, b: Segment) -> np.ndarray | None:
 
 
 def _rooms(
-    mask: np.ndarray, segs: list[Segment], width: float, min_area: float, max_bridge: float,
-    max_collinear_bridge: float, config: Config,
+    mask: np.ndarray, segs: list[Segment], width: float, px_per_m: float, st: VectorizeSettings,
 ) -> tuple[list[Polygon], np.ndarray]:
     """Rooms: the regions enclosed by walls, with door gaps closed; and the outside region."""
     h, w = mask.shape
+    min_area = st.min_room_area_m2 * px_per_m**2
     solid = mask.astype(np.uint8).copy()
     for s in segs:
         cv2.fillPoly(solid, [np.round(s.corners()).astype(np.int32)], 1)
-    _close_gaps(solid, segs, max_bridge, max_collinear_bridge)
+    _close_gaps(solid, segs, st.max_bridge_m * px_per_m, st.max_collinear_bridge_m * px_per_m,
+                st.parallel_deg)
     free = (1 - solid).astype(np.uint8)
     n, lab, stats, _ = cv2.connectedComponentsWithStats(free, connectivity=4)
     border = np.unique(np.concatenate([lab[0], lab[-1], lab[:, 0], lab[:, -1]]))
     outside = np.isin(lab, border[border > 0])
     rooms: list[Polygon] = []
-    max_area = config.tolerances.max_room_fraction * h * w
-    eps = max(1.0, width / 4)
+    max_area = st.max_room_fraction * h * w
+    eps = max(1.0, width * st.room_simplify_wt)
     for i in range(1, n):
         area = stats[i, cv2.CC_STAT_AREA]
         if i in border or area < min_area or area > max_area:
@@ -390,7 +370,8 @@ def _rooms(
     return rooms, outside
 
 
-def _close_gaps(solid: np.ndarray, segs: list[Segment], limit: float, collinear_limit: float = 0.0) -> None:
+def _close_gaps(solid: np.ndarray, segs: list[Segment], limit: float, collinear_limit: float,
+                parallel_deg: float) -> None:
     """Bridge each bar end to the wall it faces across a door-sized gap (rooms only).
 
     A gap between two pieces of one straight wall is an opening in that wall (windows run to
@@ -410,7 +391,7 @@ def _close_gaps(solid: np.ndarray, segs: list[Segment], limit: float, collinear_
                 if not (0 <= xi < w and 0 <= yi < h):
                     break
                 if solid[yi, xi]:
-                    if i > limit and not _continues(s, (x, y), segs):
+                    if i > limit and not _continues(s, (x, y), segs, parallel_deg):
                         break
                     if i > 0:
                         bridge = Segment(tuple(end), tuple(start + step * i), s.thickness)
@@ -418,10 +399,10 @@ def _close_gaps(solid: np.ndarray, segs: list[Segment], limit: float, collinear_
                     break
 
 
-def _continues(s: Segment, p: tuple[float, float], segs: list[Segment]) -> bool:
+def _continues(s: Segment, p: tuple[float, float], segs: list[Segment], parallel_deg: float) -> bool:
     """Whether point ``p`` lies on another bar that continues ``s``'s line."""
     for o in segs:
-        if o is s or not _parallel(s, o, PARALLEL_DEG):
+        if o is s or not _parallel(s, o, parallel_deg):
             continue
         along, across = o.project(p)
         if -o.thickness <= along <= o.length + o.thickness and abs(across) <= o.thickness:

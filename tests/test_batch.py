@@ -24,7 +24,7 @@ from plan2bim.batch.core import LOCK_NAME, _exclusive
 from plan2bim.batch.discover import read_list
 from plan2bim.batch.manifest import config_key, file_sha256, needs_work
 from plan2bim.batch.runner import pipeline_convert
-from plan2bim.config import Config, Tolerances
+from plan2bim.config import Config
 from plan2bim.errors import InputError, Plan2BimError
 
 # ---------------------------------------------------------------------------------------------
@@ -167,7 +167,7 @@ def test_config_key_follows_every_setting():
     base = config_key(Config())
     assert config_key(Config()) == base
     assert config_key(replace(Config(), wall_height=3.0)) != base
-    assert config_key(replace(Config(), tolerances=Tolerances(min_wall_length_px=7.0))) != base
+    assert config_key(replace(Config(), vectorize=replace(Config().vectorize, min_wall_length_px=7.0))) != base
 
 
 def _done(tmp_path, **kw) -> Record:

@@ -35,7 +35,7 @@ def test_find_plans_in_an_empty_folder_is_an_input_error(tmp_path):
         find_plans(tmp_path)
 
 
-@pytest.mark.skipif(not (SHARED_DATA / "cubicasa-dev").is_dir(), reason="no shared data")
+@pytest.mark.needs_data("cubicasa-dev", "r3d-dev")
 def test_find_plans_in_the_real_sets():
     cubicasa = find_plans(SHARED_DATA / "cubicasa-dev")
     assert len(cubicasa) == 34 and {p.name for p in cubicasa} == {"F1_scaled.png"}
@@ -116,7 +116,7 @@ def test_bench_cli_table(plans):
 
 
 @pytest.mark.realdata
-@pytest.mark.skipif(not (SHARED_DATA / "cubicasa-dev").is_dir(), reason="no shared data")
+@pytest.mark.needs_data("cubicasa-dev")
 def test_real_pipeline_bench_one_plan():
     result = CliRunner().invoke(app, ["bench", str(SHARED_DATA / "cubicasa-dev"), "--json", "--limit", "1"])
     assert result.exit_code == 0, result.output

@@ -25,8 +25,8 @@ from plan2bim.export.json import building_to_dict
 
 CUBICASA = SHARED_DATA / "cubicasa-dev"
 R3D = SHARED_DATA / "r3d-dev"
-needs_cubicasa = pytest.mark.skipif(not (CUBICASA / "4021" / "model.svg").is_file(), reason="no shared data")
-needs_r3d = pytest.mark.skipif(not (R3D / "10_wall.png").is_file(), reason="no shared data")
+needs_cubicasa = pytest.mark.needs_data("cubicasa-dev/4021/model.svg")
+needs_r3d = pytest.mark.needs_data("r3d-dev/10_wall.png")
 
 
 @needs_cubicasa

@@ -118,7 +118,7 @@ def test_bad_format_is_refused(dataset):
 
 
 @pytest.mark.realdata
-@pytest.mark.skipif(not (SHARED_DATA / "cubicasa-dev").is_dir(), reason="no shared data")
+@pytest.mark.needs_data("cubicasa-dev")
 def test_real_pipeline_on_two_cubicasa_plans():
     result = _eval(SHARED_DATA / "cubicasa-dev", "--json", "--limit", 2)
     assert result.exit_code == 0, result.output

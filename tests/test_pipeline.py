@@ -6,6 +6,7 @@ import json
 from dataclasses import replace
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 
@@ -76,9 +77,19 @@ def test_skew_is_corrected_and_mapped_back() -> None:
     prepared = preprocess(load_pages(FIXTURES / "flat_skewed.jpg")[0].image)
     assert prepared.angle == pytest.approx(-2.5, abs=0.4)
     s = build_model(FIXTURES / "flat_skewed.jpg").building.storeys[0]
-    w, h = s.image_size
-    for o in s.openings:  # pixel coordinates refer to the input image, not the deskewed one
-        assert 0 <= o.center_px[0] < w and 0 <= o.center_px[1] < h
+    # fixtures/make_fixtures.py made the skewed scan by turning flat.png 2.5 degrees about its
+    # centre on a canvas of the same size: the doors found on it, mapped back to its pixels,
+    # must sit where that turn puts flat.png's doors (the deskewed frame is larger and turned
+    # back, so without the map-back they would be 8 to 20 px off).
+    flat_s = build_model(FIXTURES / "flat.png").building.storeys[0]
+    w, h = flat_s.image_size
+    assert s.image_size == (w, h)
+    turn = cv2.getRotationMatrix2D((w / 2, h / 2), 2.5, 1.0)
+    want = [turn @ (*o.center_px, 1.0) for o in flat_s.openings if o.kind == "door"]
+    got = [np.asarray(o.center_px) for o in s.openings if o.kind == "door"]
+    assert len(got) == len(want) == 5
+    for g in got:  # each door within 4 px (0.08 m) of where the turn put it
+        assert min(np.hypot(*(g - wt)) for wt in want) < 4.0
 
 
 def test_pdf_pages_become_stacked_storeys() -> None:

@@ -7,7 +7,7 @@ from importlib import import_module
 from ._app import app
 
 # Each subcommand module registers itself on ``app`` when imported.
-for _name in ("convert", "batch", "evaluate", "bench", "train", "synth"):
+for _name in ("convert", "batch", "evaluate", "bench", "train", "synth", "settings"):
     import_module(f"{__name__}.{_name}")
 
 __all__ = ["app"]

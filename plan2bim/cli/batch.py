@@ -21,11 +21,13 @@ is the better choice on one machine).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
 
 import typer
 
+from ..config import Config
 from ..export import FORMATS as _FORMATS  # the writer registry: light, imports no writer
 from ._app import EXIT_INPUT, EXIT_OK, EXIT_PARTIAL, app, console, err_console, user_errors
 
@@ -76,11 +78,14 @@ def batch(
     drawing_scale: Annotated[str | None, typer.Option(
         "--drawing-scale", help="Drawing scale, e.g. 1:100 (with --dpi, or for PDFs).")] = None,
     wall_height: Annotated[float, typer.Option(
-        "--wall-height", min=0.5, max=20, help="Storey wall height in metres.")] = 2.7,
+        "--wall-height", min=0.5, max=20, help="Storey wall height in metres.")] = Config.wall_height,
     pages: Annotated[str | None, typer.Option(
         "--pages", help="PDF pages to use, e.g. 1,3 or 2-4 (default: all).")] = None,
     detector: Annotated[str | None, typer.Option(
         "--detector", help="Detector to use (default: the best one installed).", show_default=False)] = None,
+    settings: Annotated[Path | None, typer.Option(
+        "--settings", metavar="FILE", dir_okay=False,
+        help="TOML file overriding recognition settings (see `plan2bim settings --show`).")] = None,
 ) -> None:
     """Convert many plans into OUTDIR, in parallel, resumably.
 
@@ -95,12 +100,11 @@ def batch(
         raise typer.Exit(EXIT_INPUT)
     with user_errors():
         from ..batch import run_batch
-        from ..config import Config
         from ..detect import default_detector
-        from .options import parse_drawing_scale, parse_formats, parse_pages
+        from .options import base_config, parse_drawing_scale, parse_formats, parse_pages
 
-        config = Config(
-            px_per_m=scale, dpi=dpi, drawing_scale=parse_drawing_scale(drawing_scale),
+        config = replace(
+            base_config(settings), px_per_m=scale, dpi=dpi, drawing_scale=parse_drawing_scale(drawing_scale),
             wall_height=wall_height, pages=parse_pages(pages), detector=detector or default_detector(),
         )
         with _BarProgress() as progress:

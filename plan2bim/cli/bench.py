@@ -9,7 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from ._app import EXIT_INPUT, EXIT_OK, EXIT_PARTIAL, app, console, err_console, user_errors
-from .options import detector_option
+from .options import base_config, detector_option, settings_option
 
 
 @app.command(
@@ -25,6 +25,7 @@ def bench(
     workers: Annotated[int, typer.Option(
         "--workers", "-j", min=1, help="Worker processes; above 1, throughput is measured too.")] = 1,
     detector: str = detector_option(),
+    settings: Path | None = settings_option(),
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="Only the first N plans.")] = None,
 ) -> None:
     """Time full conversions of every plan in DIR, stage by stage, and their memory.
@@ -34,10 +35,8 @@ def bench(
     and the peak resident memory (per worker, and of all processes together)."""
     from dataclasses import replace
 
-    from ..config import Config
-
-    config = replace(Config(), detector=detector)
     with user_errors():
+        config = replace(base_config(settings), detector=detector)
         from ..bench import bench as run_bench
 
         report = run_bench(folder, config, workers=workers, limit=limit)

@@ -2,12 +2,21 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
 from pathlib import Path
 
 import typer
 
+from ..config import Config
 from ._app import app, console, user_errors
-from .options import detector_option, parse_drawing_scale, parse_formats, parse_pages
+from .options import (
+    base_config,
+    detector_option,
+    parse_drawing_scale,
+    parse_formats,
+    parse_pages,
+    settings_option,
+)
 
 
 @app.command()
@@ -17,11 +26,12 @@ def convert(
     scale: float | None = typer.Option(None, "--scale", min=0.001, help="Scale in pixels per metre (skips estimation)."),
     dpi: float | None = typer.Option(None, "--dpi", min=1, help="Scan resolution, with --drawing-scale."),
     drawing_scale: str | None = typer.Option(None, "--drawing-scale", help="Drawing scale, e.g. 1:100 (with --dpi, or for a PDF)."),
-    wall_height: float = typer.Option(2.7, "--wall-height", min=0.5, max=20, help="Storey wall height in metres."),
+    wall_height: float = typer.Option(Config.wall_height, "--wall-height", min=0.5, max=20, help="Storey wall height in metres."),
     storey_name: str | None = typer.Option(None, "--storey-name", help="Name of the storey (numbered if several)."),
     formats: str = typer.Option("ifc,glb,json,overlay", "--formats", help="Comma-separated outputs: ifc, glb, json, overlay."),
     pages: str | None = typer.Option(None, "--pages", help="PDF pages to use, e.g. 1,3 or 2-4 (default: all)."),
     detector: str = detector_option(),
+    settings: Path | None = settings_option(),
 ) -> None:
     """Convert one floor plan into a BIM model.
 
@@ -29,11 +39,9 @@ def convert(
     <name>.overlay.png (the detections drawn over the input). Without --scale or --dpi and
     --drawing-scale, the scale is estimated from the widths of the doors found.
     """
-    from ..config import Config
-
     with user_errors():
-        config = Config(
-            px_per_m=scale, dpi=dpi, drawing_scale=parse_drawing_scale(drawing_scale),
+        config = replace(
+            base_config(settings), px_per_m=scale, dpi=dpi, drawing_scale=parse_drawing_scale(drawing_scale),
             wall_height=wall_height, storey_name=storey_name, pages=parse_pages(pages),
             detector=detector,
         )

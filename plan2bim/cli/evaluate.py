@@ -9,7 +9,7 @@ from typing import Annotated, Any, Literal
 import typer
 
 from ._app import EXIT_INPUT, EXIT_OK, app, console, err_console, user_errors
-from .options import detector_option
+from .options import base_config, detector_option, settings_option
 
 DatasetFormat = Literal["cubicasa", "r3d", "plan2bim"]  # = plan2bim.evaluate.FORMATS (a test checks)
 
@@ -27,6 +27,7 @@ def evaluate(
     fmt: Annotated[DatasetFormat | None, typer.Option(
         "--format", help="Dataset format. Default: told from the folder's layout.", show_default=False)] = None,
     detector: str = detector_option(),
+    settings: Path | None = settings_option(),
     as_json: Annotated[bool, typer.Option("--json", help="Print one JSON object (pooled figures) on stdout.")] = False,
     per_plan: Annotated[Path | None, typer.Option(
         "--per-plan", metavar="CSV", dir_okay=False, help="Write one row per plan (counts and figures).")] = None,
@@ -47,10 +48,8 @@ def evaluate(
     """
     from dataclasses import replace
 
-    from ..config import Config
-
-    config = replace(Config(), detector=detector)
     with user_errors():
+        config = replace(base_config(settings), detector=detector)
         from ..evaluate import evaluate as run_eval
         from ..evaluate import write_per_plan_csv
 

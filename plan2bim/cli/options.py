@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from pathlib import Path
 
 import typer
 
@@ -48,3 +49,16 @@ def parse_formats(text: str) -> tuple[str, ...]:
     if bad or not fmts:
         raise Plan2BimError(f"--formats {text!r}: choose from {', '.join(FORMATS)}")
     return fmts
+
+
+def settings_option():
+    return typer.Option(
+        None, "--settings", metavar="FILE", dir_okay=False,
+        help="TOML file overriding recognition settings (see `plan2bim settings --show`).")
+
+
+def base_config(settings: Path | None):
+    """The default :class:`Config` with a ``--settings`` file's overrides applied."""
+    from ..config import Config, load_settings
+
+    return Config() if settings is None else load_settings(settings)

@@ -1,4 +1,4 @@
-"""``plan2bim synth``: generate synthetic floor plans with exact ground truth and training labels."""
+"""``plan2bim synth``: generate synthetic floor plans with exact ground truth and training masks."""
 
 from __future__ import annotations
 
@@ -20,7 +20,7 @@ Style = Enum("Style", {s: s for s in STYLES}, type=str)
 def synth(
     count: Annotated[int, typer.Option("-n", "--count", min=0, help="How many plans to make.")] = 100,
     out: Annotated[Path, typer.Option("--out", "-o", file_okay=False,
-                                      help="Output folder (images/, gt/, masks/, labels/, dataset.yaml).",
+                                      help="Output folder (images/, gt/, masks/).",
                                       show_default=False)] = ...,  # type: ignore[assignment]
     seed: Annotated[int, typer.Option("--seed", help="Same seed, same plans, byte for byte.")] = 0,
     style: Annotated[Style, typer.Option("--style", help="cubicasa: Finnish CAD plans and scans; r3d: "
@@ -30,11 +30,11 @@ def synth(
     fmt: Annotated[str, typer.Option("--format", help="png: raster plans (and training labels); pdf: "
                                                      "vector PDF drawing sheets with printed scale.")] = "png",
 ) -> None:
-    """Generate synthetic floor plans with exact ground truth and training labels.
+    """Generate synthetic floor plans with exact ground truth and training masks.
 
     Draws procedural apartments and houses in the styles of real plans, degrades them like scans,
-    and write each with its exact ground truth (project JSON), a wall/door/window mask and YOLO
-    door/window boxes, plus an ultralytics dataset.yaml."""
+    and write each with its exact ground truth (project JSON, scored by `plan2bim eval`) and a
+    wall/door/window mask (what `plan2bim train --data` learns from)."""
     t0 = time.perf_counter()
     with user_errors():
         if fmt == "pdf":

@@ -4,13 +4,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from importlib import import_module
+from typing import TYPE_CHECKING
 
 from ..config import Config
-from ..detections import Detections
 from ..errors import Plan2BimError
-from ..preprocess import Prepared
 
-Detector = Callable[[Prepared, Config], Detections]
+if TYPE_CHECKING:  # the registry itself stays light: the CLI lists detectors without numpy or cv2
+    from ..detections import Detections
+    from ..preprocess import Prepared
+
+Detector = Callable[["Prepared", Config], "Detections"]
 
 # name -> (module, function); imported on first use so the classical path never loads onnxruntime.
 _REGISTRY: dict[str, tuple[str, str]] = {

@@ -16,39 +16,38 @@ import numpy as np
 from ..config import Config
 from ..detections import Detections, OpeningDetection
 from ..preprocess import Prepared
-from ..segments import Segment, extract_segments, typical_stroke_width
+from ..segments import (
+    Segment,
+    box_corners,
+    extract_segments,
+    typical_bar_thickness,
+    typical_stroke_width,
+)
+from ..settings import ClassicalSettings, SegmentSettings
 
 log = logging.getLogger(__name__)
 
-OPEN_FRACTION = 0.3
-"""The opening kernel is this fraction of the typical wall thickness: it keeps walls, drops lines."""
-LINE_GREY = 225
-"""Pixels darker than this may belong to a thin symbol line."""
-BLOB_FACTOR = 5.0
-"""Ink regions this many typical wall widths thick are areas, not walls."""
-MIN_GAP, MAX_GAP = 2.4, 14.0
-"""Gaps between bars from this many to this many wall thicknesses can be doors or windows."""
 
-
-def wall_mask(ink: np.ndarray) -> tuple[np.ndarray, float, int]:
+def wall_mask(ink: np.ndarray, st: ClassicalSettings = ClassicalSettings(),
+              seg: SegmentSettings = SegmentSettings()) -> tuple[np.ndarray, float, int]:
     """The thick-stroke mask of an ink image, the typical wall thickness and the kernel used."""
     ink8 = ink.astype(np.uint8)
-    width = typical_stroke_width(ink8)
+    width = typical_stroke_width(ink8, seg.stroke_width_percentile)
     # Solid areas much thicker than the walls (sheet borders, filled stairs, dark furniture,
     # shaded zones) are not walls.
-    big = max(int(round(BLOB_FACTOR * width)), 15)
+    big = max(int(round(st.solid_blob_wt * width)), st.solid_blob_min_px)
     core = cv2.morphologyEx(ink8, cv2.MORPH_OPEN, np.ones((big, big), np.uint8))
     if core.any():
         ink8 = ink8 & (1 - cv2.dilate(core, np.ones((5, 5), np.uint8)))
-    k = max(3, int(round(OPEN_FRACTION * width)) | 1)
+    k = max(3, int(round(st.open_kernel_wt * width)) | 1)
     mask = cv2.morphologyEx(ink8, cv2.MORPH_OPEN, np.ones((k, k), np.uint8))
     # Small isolated blobs (bold letters, arrow heads, dots) are not walls.
     n, lab, stats, _ = cv2.connectedComponentsWithStats(mask, connectivity=8)
-    min_area = (3 * k) ** 2
+    min_area = (st.min_blob_area_kernels * k) ** 2
     keep = stats[:, cv2.CC_STAT_AREA] >= min_area
     keep[0] = False
     out = keep[lab]
-    if _strip_sheet_frame(out, lab, stats, keep, k):
+    if _strip_sheet_frame(out, lab, stats, keep, k, st.sheet_frame_band_fraction):
         n, lab, stats, _ = cv2.connectedComponentsWithStats(out.astype(np.uint8), connectivity=8)
         keep = stats[:, cv2.CC_STAT_AREA] >= min_area
         keep[0] = False
@@ -57,12 +56,12 @@ def wall_mask(ink: np.ndarray) -> tuple[np.ndarray, float, int]:
 
 
 def _strip_sheet_frame(mask: np.ndarray, lab: np.ndarray, stats: np.ndarray, keep: np.ndarray,
-                       k: int) -> bool:
+                       k: int, band_fraction: float) -> bool:
     """Erase a border drawn around the sheet: a component spanning most of the sheet that lies
     mostly in the strip along its own bounding box. A building's outline spanning a tightly
     cropped plan is not erased: it has walls inside it, far from that strip."""
     H, W = mask.shape
-    band = max(3 * k, int(0.03 * min(W, H)))
+    band = max(3 * k, int(band_fraction * min(W, H)))
     found = False
     for i in np.nonzero(keep)[0]:
         x, y, w, h, area = (int(v) for v in stats[i])
@@ -87,15 +86,16 @@ def _strip_sheet_frame(mask: np.ndarray, lab: np.ndarray, stats: np.ndarray, kee
 
 
 def detect(prepared: Prepared, config: Config = Config()) -> Detections:
-    mask, width, k = wall_mask(prepared.ink)
-    segs = extract_segments(mask, k, 2.0 * width)
-    thick = _typical_thickness(segs, width)
-    gap_unit = float(np.median([sg.thickness for sg in segs])) if segs else width
+    st = config.classical
+    mask, width, k = wall_mask(prepared.ink, st, config.segments)
+    segs = extract_segments(mask, k, st.max_bar_wt * width, config.segments)
+    thick = typical_bar_thickness(segs, width)
+    gap_unit = typical_bar_thickness(segs, width, by_length=False)
     # Door and window symbols are thin lines that scanning makes faint: look for them with a
     # lighter cut than the walls'.
     paper = float(np.median(prepared.gray))
-    lines = prepared.ink | (prepared.gray < min(LINE_GREY, paper - 30))
-    openings = find_gap_openings(segs, mask, lines, gap_unit)
+    lines = prepared.ink | (prepared.gray < min(st.symbol_line_max_grey, paper - st.symbol_line_contrast_grey))
+    openings = find_gap_openings(segs, mask, lines, gap_unit, st)
     # Openings are not wall: the ground truth of every data set cuts them out, and so do we.
     for o in openings:
         _erase_box(mask, o)
@@ -104,18 +104,9 @@ def detect(prepared: Prepared, config: Config = Config()) -> Detections:
     return Detections(wall_mask=mask, openings=openings, wall_thickness_px=thick)
 
 
-def _typical_thickness(segs: list[Segment], fallback: float) -> float:
-    if not segs:
-        return fallback
-    th = np.array([s.thickness for s in segs])
-    w = np.array([s.length for s in segs])
-    order = np.argsort(th)
-    cum = np.cumsum(w[order])
-    return float(th[order][np.searchsorted(cum, cum[-1] / 2)])
-
-
 def find_gap_openings(
-    segs: list[Segment], mask: np.ndarray, ink: np.ndarray, thickness: float
+    segs: list[Segment], mask: np.ndarray, ink: np.ndarray, thickness: float,
+    st: ClassicalSettings = ClassicalSettings(),
 ) -> list[OpeningDetection]:
     """Doors and windows as the gaps at the ends of wall bars.
 
@@ -126,7 +117,7 @@ def find_gap_openings(
     h, w = mask.shape
     near = _near_ink(ink)
     found: list[OpeningDetection] = []
-    lo, hi = MIN_GAP * thickness, MAX_GAP * thickness
+    lo, hi = st.min_gap_wt * thickness, st.max_gap_wt * thickness
     for s in segs:
         if s.length < thickness:
             continue
@@ -140,7 +131,7 @@ def find_gap_openings(
             centre = start + step * gap / 2
             if any(np.hypot(*(np.asarray(o.center) - centre)) < thickness for o in found):
                 continue
-            kind, conf = _classify_gap(ink, near, centre, d, gap, s.thickness)
+            kind, conf = _classify_gap(ink, near, centre, d, gap, s.thickness, st)
             if kind is None:
                 continue
             found.append(OpeningDetection(
@@ -183,22 +174,19 @@ def _sample_box(img: np.ndarray, centre, d, length: float, depth: float) -> np.n
     return cv2.warpAffine(img.astype(np.uint8), m, (L, D), flags=cv2.INTER_NEAREST) > 0
 
 
-def _classify_gap(ink, near, centre, d, gap: float, t: float) -> tuple[str | None, float]:
+def _classify_gap(ink, near, centre, d, gap: float, t: float,
+                  st: ClassicalSettings) -> tuple[str | None, float]:
     inside = _sample_box(ink, centre, d, gap * 0.8, t * 1.2)
     rows = inside.mean(axis=1)  # coverage of each line across the wall, along the gap
-    lines = _count_runs(rows > 0.6)
+    lines = _count_runs(rows > st.glazing_line_coverage)
     door = _door_symbol_score(near, centre, d, gap, t)
-    if door >= DOOR_SCORE and door >= 0.25 * lines:
+    if door >= st.door_symbol_min_fraction and door >= st.door_per_glazing_line * lines:
         return "door", float(min(1.0, door))
     if lines >= 2:
-        return "window", float(min(1.0, 0.5 + 0.15 * lines))
-    if lines == 1 and rows.max() > 0.8:
-        return "window", 0.4
+        return "window", float(min(1.0, st.window_confidence + st.window_confidence_per_line * lines))
+    if lines == 1 and rows.max() > st.single_line_window_coverage:
+        return "window", st.single_line_window_confidence
     return None, 0.0
-
-
-DOOR_SCORE = 0.45
-"""Fraction of a door symbol's leaf and swing arc that must be drawn for a gap to be a door."""
 
 
 def _door_symbol_score(near: np.ndarray, centre, d, gap: float, t: float) -> float:
@@ -245,11 +233,8 @@ def _count_runs(flags: np.ndarray) -> int:
 
 def _erase_box(mask: np.ndarray, o: OpeningDetection) -> None:
     a = np.radians(o.angle)
-    d = np.array([np.cos(a), -np.sin(a)])
-    n = np.array([-d[1], d[0]])
-    c = np.asarray(o.center)
-    L, D = o.width / 2, o.depth / 2 + 2
-    pts = np.array([c - d * L - n * D, c + d * L - n * D, c + d * L + n * D, c - d * L + n * D])
+    d = np.array([np.cos(a), -np.sin(a)])  # image y points down
+    pts = box_corners(o.center, d, o.width, o.depth + 4)  # 2 px beyond the wall's faces
     tmp = np.zeros(mask.shape, np.uint8)
     cv2.fillPoly(tmp, [np.round(pts).astype(np.int32)], 1)
     mask[tmp > 0] = False

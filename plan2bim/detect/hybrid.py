@@ -17,58 +17,32 @@ import numpy as np
 from ..config import Config
 from ..detections import Detections, OpeningDetection
 from ..preprocess import Prepared
+from ..settings import HybridSettings
 from . import classical, learned
-
-AGREE_PX = 11
-"""The classical wall mask is kept within this many pixels of the learned one."""
-SURE_ALONE = 0.9
-"""A door or window of the model's that no classical gap confirms needs this confidence. Below
-it, unconfirmed blobs are mostly furniture, stair treads, dashed lines and plain wall; confirmed
-ones keep the model's own 0.75 (cubicasa-dev door F1 0.795 -> 0.834, window 0.691 -> 0.728;
-r3d-dev, whose small pages leave the model less sure, prefers 0.85. With pages at 1200 px:
-0.9 gives cubicasa-dev door / window F1 0.824 / 0.785 and r3d-dev opening F1 0.691; 0.85 gives
-0.809 / 0.774 and 0.708)."""
-OBLIQUE_MIN_DEG = 10.0
-"""Classical strokes the model does not see are kept when this far from the axes (degrees),"""
-OBLIQUE_ELONGATION = 4.0
-"""... this many times as long as wide,"""
-OBLIQUE_MIN_THICKNESS = 0.6
-"""... at least this fraction of the typical wall thickness thick,"""
-OBLIQUE_MIN_LENGTH = 3.0
-"""... and this many wall thicknesses long."""
-ADD_GAPS: tuple[str, ...] = ("window",)
-"""Kinds of classical gap openings added where the model found nothing."""
-ADD_MIN_CONF = 0.5
-"""The classical confidence such an added gap needs."""
-HOLLOW_MIN_WALL = 0.45
-"""A strip of paper between outline lines is a hollow wall's inside when at least this fraction
-of it is wall to the model (balcony railings, drawn the same way, score lower)."""
-HOLLOW_MIN_WIDTH = 0.5
-"""... and when it is at least this many of the model's wall thicknesses wide (a railing's or a
-window's glazing gap is narrower)."""
-HOLLOW_MIN_ELONGATION = 4.0
-"""... and when its area is this many times its width squared: a strip, not a room or a box."""
 
 
 def detect(prepared: Prepared, config: Config = Config()) -> Detections:
+    st = config.hybrid
     cl = classical.detect(prepared, config)
     le = learned.detect(prepared, config)
-    near_learned = cv2.dilate(le.wall_mask.astype(np.uint8), np.ones((AGREE_PX, AGREE_PX), np.uint8)) > 0
-    hollow = hollow_walls(prepared.ink, le.wall_mask, le.wall_thickness_px)
-    mask = (cl.wall_mask & near_learned) | hollow | oblique_bars(cl.wall_mask & ~near_learned, cl.wall_thickness_px)
+    agree = np.ones((st.agree_px, st.agree_px), np.uint8)
+    near_learned = cv2.dilate(le.wall_mask.astype(np.uint8), agree) > 0
+    hollow = hollow_walls(prepared.ink, le.wall_mask, le.wall_thickness_px, st)
+    oblique = oblique_bars(cl.wall_mask & ~near_learned, cl.wall_thickness_px, st)
+    mask = (cl.wall_mask & near_learned) | hollow | oblique
     openings = []
     for o in le.openings:
-        gap = _matching_gap(o, cl.openings)
+        gap = _matching_gap(o, cl.openings, st)
         if gap is not None:
             # The gap is measured between the wall ends, where the model's blob edges are soft
             # (and the scale is estimated from door widths).
             openings.append(replace(o, center=gap.center, width=gap.width, angle=gap.angle))
-        elif o.confidence >= SURE_ALONE:
+        elif o.confidence >= st.sure_alone_confidence:
             openings.append(o)
-    if ADD_GAPS:
+    if st.add_gap_kinds:
         # Gaps the model missed but the classical rules are sure of.
         for g in cl.openings:
-            if g.kind not in ADD_GAPS or g.confidence < ADD_MIN_CONF:
+            if g.kind not in st.add_gap_kinds or g.confidence < st.add_gap_min_confidence:
                 continue
             if all(np.hypot(g.center[0] - o.center[0], g.center[1] - o.center[1])
                    > 0.5 * max(g.width, o.width) for o in openings):
@@ -84,7 +58,8 @@ def detect(prepared: Prepared, config: Config = Config()) -> Detections:
                       wall_thickness_px=cl.wall_thickness_px or le.wall_thickness_px)
 
 
-def hollow_walls(ink: np.ndarray, learned_wall: np.ndarray, thickness: float) -> np.ndarray:
+def hollow_walls(ink: np.ndarray, learned_wall: np.ndarray, thickness: float,
+                 st: HybridSettings = HybridSettings()) -> np.ndarray:
     """Walls drawn as outlines (two thin lines with paper between): the strips of paper the model
     calls wall, with the lines that bound them.
 
@@ -98,7 +73,7 @@ def hollow_walls(ink: np.ndarray, learned_wall: np.ndarray, thickness: float) ->
     n, lab, stats, _ = cv2.connectedComponentsWithStats(paper, connectivity=4)
     area = stats[:, cv2.CC_STAT_AREA].astype(float)
     wall_frac = np.bincount(lab[learned_wall], minlength=n) / np.maximum(area, 1)
-    candidate = (wall_frac >= HOLLOW_MIN_WALL) & (area >= 50)
+    candidate = (wall_frac >= st.hollow_min_wall_fraction) & (area >= st.hollow_min_area_px)
     # The paper around the drawing is not inside anything.
     candidate[np.unique(np.concatenate([lab[0], lab[-1], lab[:, 0], lab[:, -1]]))] = False
     candidate[0] = False
@@ -108,13 +83,14 @@ def hollow_walls(ink: np.ndarray, learned_wall: np.ndarray, thickness: float) ->
         comp = np.pad((lab[y:y + bh, x:x + bw] == i).astype(np.uint8), 1)
         # The widest point of the strip: twice the largest distance to its edge.
         width = 2.0 * float(cv2.distanceTransform(comp, cv2.DIST_L2, 3).max())
-        strip[i] = width >= HOLLOW_MIN_WIDTH * thickness and area[i] >= HOLLOW_MIN_ELONGATION * max(width, 1.0) ** 2
+        strip[i] = (width >= st.hollow_min_width_wt * thickness
+                    and area[i] >= st.hollow_min_elongation * max(width, 1.0) ** 2)
     inside = strip[lab]
-    lines = ink & learned_wall & (cv2.dilate(inside.astype(np.uint8), np.ones((7, 7), np.uint8)) > 0)
+    lines = ink & learned_wall & (cv2.dilate(inside.astype(np.uint8), np.ones((st.hollow_line_band_px,) * 2, np.uint8)) > 0)
     return inside | lines
 
 
-def oblique_bars(mask: np.ndarray, thickness: float) -> np.ndarray:
+def oblique_bars(mask: np.ndarray, thickness: float, st: HybridSettings = HybridSettings()) -> np.ndarray:
     """The straight, wall-thick, oblique strokes of ``mask``.
 
     The model was trained on axis-parallel layouts and misses diagonal walls (bay windows,
@@ -128,26 +104,29 @@ def oblique_bars(mask: np.ndarray, thickness: float) -> np.ndarray:
     n, lab, stats, _ = cv2.connectedComponentsWithStats(mask.astype(np.uint8), connectivity=8)
     for i in range(1, n):
         x, y, w, h, area = (int(v) for v in stats[i])
-        if area < 0.5 * OBLIQUE_MIN_LENGTH * thickness**2:
+        if area < 0.5 * st.oblique_min_length_wt * thickness**2:
             continue
         sub = lab[y:y + h, x:x + w] == i
         ys, xs = np.nonzero(sub)
         (_, _), (rw, rh), ang = cv2.minAreaRect(np.column_stack([xs, ys]).astype(np.float32))
         length, across = max(rw, rh), max(min(rw, rh), 1.0)
         direction = (ang if rw >= rh else ang + 90.0) % 90.0
-        if (min(direction, 90.0 - direction) > OBLIQUE_MIN_DEG and length >= OBLIQUE_ELONGATION * across
-                and area / length >= OBLIQUE_MIN_THICKNESS * thickness
-                and length >= OBLIQUE_MIN_LENGTH * thickness):
+        if (min(direction, 90.0 - direction) > st.oblique_min_deg
+                and length >= st.oblique_min_elongation * across
+                and area / length >= st.oblique_min_thickness_wt * thickness
+                and length >= st.oblique_min_length_wt * thickness):
             out[y:y + h, x:x + w] |= sub
     return out
 
 
-def _matching_gap(o: OpeningDetection, gaps: list[OpeningDetection]) -> OpeningDetection | None:
+def _matching_gap(o: OpeningDetection, gaps: list[OpeningDetection],
+                  st: HybridSettings) -> OpeningDetection | None:
     """The classical gap that is this opening, if any."""
     best, best_d = None, np.inf
     for g in gaps:
         d = float(np.hypot(o.center[0] - g.center[0], o.center[1] - g.center[1]))
         da = abs((o.angle - g.angle + 90.0) % 180.0 - 90.0)
-        if d < min(best_d, 0.5 * max(o.width, g.width)) and da < 15.0 and 0.6 < g.width / o.width < 1.4:
+        if (d < min(best_d, 0.5 * max(o.width, g.width)) and da < st.match_max_angle_deg
+                and st.match_min_width_ratio < g.width / o.width < st.match_max_width_ratio):
             best, best_d = g, d
     return best

@@ -23,6 +23,7 @@ from ..detections import Detections, OpeningDetection
 from ..errors import Plan2BimError
 from ..preprocess import Prepared
 from ..segments import typical_stroke_width
+from ..settings import LearnedSettings
 
 log = logging.getLogger(__name__)
 
@@ -30,37 +31,17 @@ WEIGHTS = Path(__file__).resolve().parent.parent / "weights" / "plan_unet.onnx"
 CLASSES = ("background", "wall", "door", "window")
 STRIDE = 32
 """The network's total downsampling: inputs are padded to a multiple of it."""
-MAX_SIDE = 1200
-"""Longer pages are scaled down to this many pixels: bounded time, and a plan of a flat then
-comes out at 50 to 100 px per metre, the middle of what the network was trained on. Measured on
-cubicasa-dev (window F1 / door F1 / wall IoU): 1600 px 0.733 / 0.831 / 0.709, 1400 px 0.736 /
-0.828 / 0.717, 1300 px 0.768 / 0.815 / 0.718, 1200 px 0.785 / 0.824 / 0.713, 1100 px 0.749 /
-0.815 / 0.718, 1024 px 0.756 / 0.803 / 0.717 (r3d-dev pages are smaller and unaffected)."""
-MIN_SIDE = 1200
-"""Shorter pages are scaled up to this many pixels (at most MAX_UPSCALE times): on a 600 px
-estate-agent plan a door is a few pixels deep, too small for the network's receptive field and
-downsampling (r3d-dev opening F1 0.625 -> 0.691, room F1 0.451 -> 0.499, wall IoU 0.886 -> 0.895)."""
-MAX_UPSCALE = 2.0
-MIN_OPENING_AREA_PX = 12.0
-"""Door or window blobs smaller than this (at the network's scale) are noise."""
-MIN_OPENING_SIDE = 1.5
-"""Door or window blobs shorter than this many wall thicknesses are specks (a doorway is 3 to 8)."""
-MIN_OPENING_CONFIDENCE = 0.75
-"""Blobs whose mean class probability is lower are dropped. With MIN_OPENING_SIDE, tuned on
-cubicasa-dev (door F1 0.60 -> 0.75, window F1 0.61 -> 0.68 before vectorization)."""
-THREADS = 1
-"""onnxruntime threads: batch conversion runs one plan per core, so one plan uses one core."""
 
 
 @lru_cache(maxsize=4)
-def load_session(path: Path = WEIGHTS):
+def load_session(path: Path = WEIGHTS, threads: int = LearnedSettings.threads):
     """The onnxruntime session for a weights file (cached: loading takes ~50 ms)."""
     import onnxruntime as ort
 
     if not Path(path).is_file():
         raise Plan2BimError(f"learned detector weights not found: {path} (train with `plan2bim train`)")
     opts = ort.SessionOptions()
-    opts.intra_op_num_threads = THREADS
+    opts.intra_op_num_threads = threads
     opts.inter_op_num_threads = 1
     opts.log_severity_level = 3
     # Pages differ in size, so a memory arena sized for the largest one would be held for the
@@ -70,13 +51,12 @@ def load_session(path: Path = WEIGHTS):
     return ort.InferenceSession(str(path), sess_options=opts, providers=["CPUExecutionProvider"])
 
 
-def class_probabilities(gray: np.ndarray, session=None) -> np.ndarray:
+def class_probabilities(gray: np.ndarray, session=None,
+                        st: LearnedSettings = LearnedSettings()) -> np.ndarray:
     """(4, H, W) float32 class probabilities of a grey page (dark ink on light paper)."""
-    session = session or load_session()
+    session = session or load_session(WEIGHTS, st.threads)
     h, w = gray.shape
-    f = min(1.0, MAX_SIDE / max(h, w))
-    if max(h, w) < MIN_SIDE:
-        f = min(MIN_SIDE / max(h, w), MAX_UPSCALE)
+    f = network_factor((h, w), st)
     small = gray if f == 1 else cv2.resize(
         gray, None, fx=f, fy=f, interpolation=cv2.INTER_AREA if f < 1 else cv2.INTER_LINEAR)
     sh, sw = small.shape
@@ -87,18 +67,29 @@ def class_probabilities(gray: np.ndarray, session=None) -> np.ndarray:
     return probs
 
 
-def detect(prepared: Prepared, config: Config | None = None) -> Detections:
-    probs = class_probabilities(prepared.gray)
+def network_factor(shape: tuple[int, int], st: LearnedSettings = LearnedSettings()) -> float:
+    """The resize factor of a page of ``shape`` (h, w) for the network (1 = as it is)."""
+    side = max(shape)
+    if side < st.min_side_px:
+        return min(st.min_side_px / side, st.max_upscale)
+    return min(1.0, st.max_side_px / side)
+
+
+def detect(prepared: Prepared, config: Config = Config()) -> Detections:
+    st = config.learned
+    probs = class_probabilities(prepared.gray, st=st)
     labels = probs.argmax(0)
     wall = labels == 1
-    thickness = typical_stroke_width(wall, 50.0) if wall.any() else 0.0
-    openings = [o for o in _blobs(labels >= 2, probs, min_side=max(2.0, MIN_OPENING_SIDE * thickness))
-                if o.confidence >= MIN_OPENING_CONFIDENCE]
+    thickness = typical_stroke_width(wall, st.wall_thickness_percentile) if wall.any() else 0.0
+    blobs = _blobs(labels >= 2, probs, min_side=max(2.0, st.min_opening_side_wt * thickness),
+                   min_area=st.min_opening_area_px)
+    openings = [o for o in blobs if o.confidence >= st.min_opening_confidence]
     log.debug("learned: %d wall px, %d openings, wall %.1f px", int(wall.sum()), len(openings), thickness)
     return Detections(wall_mask=wall, openings=openings, wall_thickness_px=thickness)
 
 
-def _blobs(mask: np.ndarray, probs: np.ndarray, min_side: float = 0.0) -> list[OpeningDetection]:
+def _blobs(mask: np.ndarray, probs: np.ndarray, min_side: float = 0.0,
+           min_area: float = LearnedSettings.min_opening_area_px) -> list[OpeningDetection]:
     """One oriented box per connected blob of door or window pixels; its long side runs along the wall.
 
     Door and window pixels are grouped together and the blob takes the kind with more probability
@@ -109,7 +100,7 @@ def _blobs(mask: np.ndarray, probs: np.ndarray, min_side: float = 0.0) -> list[O
     out = []
     for i in range(1, n):
         x, y, bw, bh = stats[i, :4]
-        if stats[i, cv2.CC_STAT_AREA] < MIN_OPENING_AREA_PX or max(bw, bh) < min_side:
+        if stats[i, cv2.CC_STAT_AREA] < min_area or max(bw, bh) < min_side:
             continue
         sub = lab[y:y + bh, x:x + bw] == i
         door = float(probs[2, y:y + bh, x:x + bw][sub].sum())

@@ -5,12 +5,11 @@
 - ``images/<id>.png``: the drawing, RGB, styled and degraded like a real plan or scan;
 - ``gt/<id>.json``: the exact building model in the project's JSON format (validates against
   ``plan2bim/schemas/plan.schema.json``), pixels being those of the image;
-- ``masks/<id>.png``: uint8 semantic mask, 0 background, 1 wall, 2 door, 3 window;
-- ``labels/<id>.txt``: YOLO boxes, class 0 door (gap and swing), 1 window;
+- ``masks/<id>.png``: uint8 semantic mask, 0 background, 1 wall, 2 door, 3 window: what
+  ``plan2bim train`` learns from.
 
-and ``dataset.yaml`` (with ``train.txt`` and ``val.txt``) for ultralytics. Plan ``i`` of seed
-``s`` depends on nothing but ``(s, i)``: the same seed gives byte-identical files, whatever the
-number of workers or the order in which plans are made.
+Plan ``i`` of seed ``s`` depends on nothing but ``(s, i)``: the same seed gives byte-identical
+files, whatever the number of workers or the order in which plans are made.
 """
 
 from __future__ import annotations
@@ -18,9 +17,7 @@ from __future__ import annotations
 import json
 import logging
 import os
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
-from multiprocessing import get_context
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -39,8 +36,6 @@ log = logging.getLogger(__name__)
 STYLES = ("mixed", "cubicasa", "r3d")
 R3D_SHARE = 0.35
 """Fraction of estate-agent (R3D-like) plans in a mixed set."""
-VAL_EVERY = 10
-"""Every tenth plan goes to the validation list."""
 
 
 @dataclass(frozen=True)
@@ -51,14 +46,20 @@ class Sample:
     png: bytes
     building: Building
     mask: np.ndarray
-    labels: list[str]
     family: str
     style: Style
     """How it was drawn."""
 
 
-def make_sample(index: int, seed: int = 0, style: str = "mixed") -> Sample:
-    """Plan ``index`` of the set made with ``seed``: pure, no file is written."""
+def make_sample(index: int, seed: int = 0, style: str = "mixed", *, px_per_m: float | None = None,
+                angle: float | None = None, scanned: bool = True) -> Sample:
+    """Plan ``index`` of the set made with ``seed``: pure, no file is written.
+
+    ``px_per_m`` (the drawing's scale before any scan resize; estate-agent pages are then
+    resized to ~500 px), ``angle`` (the page's turn, degrees counter-clockwise) and ``scanned``
+    (False: no printing and scanning damage) pin what is otherwise drawn at random, for test
+    cases across scales, turns and degradations; the rest of the plan is the same.
+    """
     import cv2
     import numpy as np
 
@@ -71,8 +72,12 @@ def make_sample(index: int, seed: int = 0, style: str = "mixed") -> Sample:
     family = style if style != "mixed" else ("r3d" if rng.random() < R3D_SHARE else "cubicasa")
     parts = layout.make_sheet(rng, density=float(rng.uniform(0.4, 1.0)), extra_part=0.15 if family == "cubicasa" else 0.03)
     st = render.sample_style(rng, family)
+    if px_per_m is not None:
+        st = render.with_scale(st, px_per_m)
     drawing = render.render(parts, st, rng)
-    image, warp = degrade.degrade(drawing.image, rng, family, drawing.px_per_m, st.paper)
+    image, warp = degrade.degrade(drawing.image, rng, family, drawing.px_per_m, st.paper,
+                                  angle=angle, factor=1.0 if px_per_m and family != "r3d" else None,
+                                  scanned=scanned)
     to_img = warp @ drawing.to_px
     h, w = image.shape[:2]
     ok, buf = cv2.imencode(".png", cv2.cvtColor(image, cv2.COLOR_RGB2BGR))
@@ -80,8 +85,7 @@ def make_sample(index: int, seed: int = 0, style: str = "mixed") -> Sample:
     pid = f"{index:06d}"
     b = labels.building(parts, to_img, (w, h), content_hash(png), pid)
     mask = labels.semantic_mask(parts, to_img, (w, h))
-    window_out = st.extras.get("window_out", 0.06) if st.window == "box_out" else 0.0
-    return Sample(pid, image, png, b, mask, labels.yolo_lines(parts, to_img, (w, h), window_out), family, st)
+    return Sample(pid, image, png, b, mask, family, st)
 
 
 def _write_one(args: tuple[int, int, str, str]) -> str:
@@ -96,7 +100,6 @@ def _write_one(args: tuple[int, int, str, str]) -> str:
     (out_dir / "gt" / f"{s.id}.json").write_text(json.dumps(building_to_dict(s.building), indent=1), encoding="utf-8")
     ok, buf = cv2.imencode(".png", s.mask)
     (out_dir / "masks" / f"{s.id}.png").write_bytes(buf.tobytes())
-    (out_dir / "labels" / f"{s.id}.txt").write_text("".join(line + "\n" for line in s.labels), encoding="utf-8")
     return s.id
 
 
@@ -110,15 +113,14 @@ def generate(n: int, out_dir: Path | str, seed: int = 0, style: str = "mixed", w
              start: int = 0) -> list[str]:
     """Write plans ``start`` .. ``start + n - 1`` of ``seed`` to ``out_dir``; returns their ids.
 
-    Re-running with another ``start`` adds plans to the same set; ``dataset.yaml`` and the split
-    lists always cover every image in ``out_dir/images``.
+    Re-running with another ``start`` adds plans to the same set.
     """
     if style not in STYLES:
         raise InputError(f"unknown synthetic style {style!r}; choose one of {', '.join(STYLES)}")
     if n < 0 or start < 0:
         raise InputError("the number of plans and the first index must not be negative")
     out_dir = Path(out_dir)
-    for sub in ("images", "gt", "masks", "labels"):
+    for sub in ("images", "gt", "masks"):
         (out_dir / sub).mkdir(parents=True, exist_ok=True)
     tasks = [(i, int(seed), style, str(out_dir)) for i in range(start, start + n)]
     ids: list[str] = []
@@ -129,34 +131,13 @@ def generate(n: int, out_dir: Path | str, seed: int = 0, style: str = "mixed", w
             if k % 100 == 0:
                 log.info("synth: %d / %d plans", k, n)
     else:
+        from concurrent.futures import ProcessPoolExecutor
+        from multiprocessing import get_context
+
         with ProcessPoolExecutor(workers, mp_context=get_context("spawn"), initializer=_init_worker) as ex:
             for k, pid in enumerate(ex.map(_write_one, tasks, chunksize=4), 1):
                 ids.append(pid)
                 if k % 100 == 0:
                     log.info("synth: %d / %d plans", k, n)
-    write_dataset_yaml(out_dir, seed, style)
     return ids
 
-
-def write_dataset_yaml(out_dir: Path, seed: int | None = None, style: str | None = None) -> Path:
-    """The ultralytics data file and its train / val lists, over every image in the set."""
-    names = sorted(p.name for p in (out_dir / "images").glob("*.png"))
-    val = [x for x in names if x[:-4].isdigit() and int(x[:-4]) % VAL_EVERY == 0]
-    train = [x for x in names if x not in set(val)]
-    (out_dir / "train.txt").write_text("".join(f"./images/{x}\n" for x in train), encoding="utf-8")
-    (out_dir / "val.txt").write_text("".join(f"./images/{x}\n" for x in val), encoding="utf-8")
-    text = (
-        "# plan2bim synthetic floor plans" + (f" (seed {seed}, style {style})" if seed is not None else "") + "\n"
-        "# No `path:` on purpose: ultralytics then resolves train/val against this file's folder,\n"
-        "# so the set can be moved or copied whole. Boxes: labels/<id>.txt; semantic masks\n"
-        "# (0 background, 1 wall, 2 door, 3 window): masks/<id>.png; exact models: gt/<id>.json.\n"
-        "train: train.txt\n"
-        "val: val.txt\n"
-        "nc: 2\n"
-        "names:\n"
-        "  0: door\n"
-        "  1: window\n"
-    )
-    path = out_dir / "dataset.yaml"
-    path.write_text(text, encoding="utf-8")
-    return path

@@ -258,9 +258,14 @@ def scan(img: np.ndarray, rng: np.random.Generator, family: str) -> np.ndarray:
 
 
 def degrade(img: np.ndarray, rng: np.random.Generator, family: str, px_per_m: float,
-            paper=(255, 255, 255)) -> tuple[np.ndarray, np.ndarray]:
-    """Annotate, warp and scan a clean drawing; returns the image and the affine from drawing to image pixels."""
+            paper=(255, 255, 255), *, angle: float | None = None, factor: float | None = None,
+            scanned: bool = True) -> tuple[np.ndarray, np.ndarray]:
+    """Annotate, warp and scan a clean drawing; returns the image and the affine from drawing to image pixels.
+
+    ``angle`` and ``factor`` override the warp's random turn and resize (see :func:`warp`);
+    ``scanned=False`` leaves out the printing and scanning damage (the handwriting, stamps and
+    logos stay: they are drawn on the sheet)."""
     img = img.copy()
     annotate(img, rng, family, px_per_m)
-    img, M = warp(img, rng, family, paper)
-    return scan(img, rng, family), M
+    img, M = warp(img, rng, family, paper, angle=angle, factor=factor)
+    return (scan(img, rng, family) if scanned else img), M

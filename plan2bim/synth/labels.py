@@ -6,9 +6,7 @@ the pixels exactly where the drawing put them:
 
 - :func:`building`: the project's building model (walls with footprints in image pixels and their
   openings cut out, openings, rooms), as the pipeline would ideally recognise it;
-- :func:`semantic_mask`: 0 background, 1 wall, 2 door, 3 window (the openings' rectangles);
-- :func:`yolo_lines`: ultralytics detection labels, class 0 door and 1 window; a door's box
-  covers the whole symbol (the gap and the leaf's swing), a window's the rectangle in the wall.
+- :func:`semantic_mask`: 0 background, 1 wall, 2 door, 3 window (the openings' rectangles).
 """
 
 from __future__ import annotations
@@ -21,16 +19,15 @@ from shapely import affinity
 from shapely.geometry import Polygon
 from shapely.ops import unary_union
 
+from ..config import Config
 from ..model import Building, Opening, Scale, Space, Storey, Wall, stable_guid
+from ..units import px_to_m
 from .layout import OUTDOOR, Layout, OpeningSpec, WallSpec
 
-__all__ = ["CLASSES", "MASK_VALUES", "building", "semantic_mask", "yolo_lines"]
+__all__ = ["MASK_VALUES", "building", "semantic_mask"]
 
-CLASSES = {0: "door", 1: "window"}
 MASK_VALUES = {"background": 0, "wall": 1, "door": 2, "window": 3}
 
-WALL_HEIGHT = 2.7
-SLAB_THICKNESS = 0.2
 
 
 def _apply(M: np.ndarray, g):
@@ -71,8 +68,9 @@ def building(parts: list[Layout], to_img: np.ndarray, image_size: tuple[int, int
     W, H = image_size
     s = _scale(to_img)
 
-    def m(p) -> tuple[float, float]:  # image pixels -> plan metres, as Storey.px_to_m reads them
-        return (p[0] / s, (H - p[1]) / s)
+    def m(p) -> tuple[float, float]:  # image pixels -> plan metres, as the pipeline maps them
+        x, y = px_to_m(p, s, H)[0]
+        return (float(x), float(y))
 
     def guid(key: str) -> str:
         return stable_guid(source_hash, f"S1/{key}")
@@ -85,7 +83,7 @@ def building(parts: list[Layout], to_img: np.ndarray, image_size: tuple[int, int
             polys = [[_ring(p.exterior.coords), *[_ring(r.coords) for r in p.interiors]] for p in _polys(_apply(to_img, fp))]
             walls.append(Wall(
                 id=wid, start=m(_pt(to_img, w.a)), end=m(_pt(to_img, w.b)), thickness=w.thickness,
-                height=WALL_HEIGHT, is_external=w.exterior, global_id=guid(wid), footprint_px=polys,
+                height=Config.wall_height, is_external=w.exterior, global_id=guid(wid), footprint_px=polys,
             ))
         for op in lay.openings:
             w = lay.walls[op.wall]
@@ -113,8 +111,8 @@ def building(parts: list[Layout], to_img: np.ndarray, image_size: tuple[int, int
     if _signed_area(slab_m) < 0:
         slab_m = slab_m[::-1]
     storey = Storey(
-        id="S1", name="Storey 1", elevation=0.0, height=WALL_HEIGHT, walls=walls, openings=openings, spaces=spaces,
-        slab=slab_m, slab_thickness=SLAB_THICKNESS, scale=Scale(s, "user", "synthetic ground truth"),
+        id="S1", name="Storey 1", elevation=0.0, height=Config.wall_height, walls=walls, openings=openings, spaces=spaces,
+        slab=slab_m, slab_thickness=Config.slab_thickness, scale=Scale(s, "user", "synthetic ground truth"),
         image_size=(int(W), int(H)), page=1, global_id=stable_guid(source_hash, "S1"),
         slab_global_id=stable_guid(source_hash, "S1/slab"),
     )
@@ -152,21 +150,3 @@ def semantic_mask(parts: list[Layout], to_img: np.ndarray, image_size: tuple[int
             _fill(mask, _apply(to_img, op.rect(lay.walls[op.wall])), MASK_VALUES[op.kind])
     return mask
 
-
-def yolo_lines(parts: list[Layout], to_img: np.ndarray, image_size: tuple[int, int], window_out: float = 0.0) -> list[str]:
-    """``class cx cy w h`` (normalised) per opening: doors 0 with their swing, windows 1."""
-    W, H = image_size
-    out = []
-    for lay in parts:
-        for op in lay.openings:
-            w = lay.walls[op.wall]
-            sym = op.symbol(w)
-            if op.kind == "window" and window_out > 0:
-                sym = sym.buffer(window_out, join_style="mitre")
-            x0, y0, x1, y1 = _apply(to_img, sym).bounds
-            x0, y0, x1, y1 = max(0.0, x0), max(0.0, y0), min(float(W), x1), min(float(H), y1)
-            if x1 - x0 < 1 or y1 - y0 < 1:
-                continue
-            cls = 0 if op.kind == "door" else 1
-            out.append(f"{cls} {(x0 + x1) / 2 / W:.6f} {(y0 + y1) / 2 / H:.6f} {(x1 - x0) / W:.6f} {(y1 - y0) / H:.6f}")
-    return out

@@ -711,7 +711,7 @@ def render(parts: list[Layout], style: Style, rng: np.random.Generator, max_side
     ext = max(x1 - x0 + pad[0] + pad[2], y1 - y0 + pad[1] + pad[3])
     if ext * s > max_side:
         s = max_side / ext
-        style = _replace_scale(style, s)
+        style = with_scale(style, s)
     W = int(math.ceil((x1 - x0 + pad[0] + pad[2]) * s))
     H = int(math.ceil((y1 - y0 + pad[1] + pad[3]) * s))
     to_px = np.array([[s, 0, (pad[0] - x0) * s], [0, -s, (y1 + pad[3]) * s], [0, 0, 1]], dtype=float)
@@ -760,5 +760,6 @@ def render(parts: list[Layout], style: Style, rng: np.random.Generator, max_side
     return Drawing(image=img, to_px=to_px, px_per_m=s)
 
 
-def _replace_scale(style: Style, s: float) -> Style:
+def with_scale(style: Style, s: float) -> Style:
+    """``style`` drawn at ``s`` px per metre (line weights follow)."""
     return replace(style, px_per_m=s, lw=max(1, round(style.lw * s / style.px_per_m)))

@@ -15,8 +15,10 @@ __all__ = ["ONNX_NAME", "TrainResult", "TrainSettings", "export_onnx", "make_dat
            "validate"]
 
 
-def make_dataset(out: Path, n: int, seed: int = 0) -> Path:
-    """Draw ``n`` synthetic plans (``plan2bim synth``'s layouts) into ``out/images`` and ``out/masks``."""
-    from .render import write_dataset
+def make_dataset(out: Path, n: int, seed: int = 0, workers: int = 1) -> Path:
+    """Draw ``n`` synthetic plans with ``plan2bim synth`` (its one renderer) into ``out``: the
+    training pairs are ``out/images`` and ``out/masks``."""
+    from ..synth import generate
 
-    return write_dataset(Path(out), n, seed=seed)
+    generate(n, Path(out), seed=seed, workers=workers)
+    return Path(out)
