@@ -113,8 +113,10 @@ def build_model(path: Path, config: Config = Config()) -> Result:
 
 def _vector_pages(path: Path, pages: list) -> dict:
     """The PDF pages to read as vector drawings (none for a raster input)."""
-    if path.suffix.lower() != ".pdf" and sniff_format(path.read_bytes()[:8]) != "pdf":
-        return {}
+    if path.suffix.lower() != ".pdf":
+        with path.open("rb") as f:
+            if sniff_format(f.read(8)) != "pdf":
+                return {}
     return vector_pages(path, [p.number for p in pages])
 
 

@@ -287,8 +287,11 @@ def test_synth_pdf_and_eval_commands(tmp_path):
     r = CliRunner().invoke(app, ["synth", "--format", "pdf", "-n", "1", "--seed", "3", "-o", str(out)])
     assert r.exit_code == 0, r.output
     assert (out / "images" / "000000.pdf").read_bytes().startswith(b"%PDF")
-    truth = json.loads((out / "gt" / "000000.json").read_text())
-    assert truth["sheet"]["scale"] in (50, 75, 100, 125, 150, 200)
+    sheet = json.loads((out / "sheets" / "000000.json").read_text())
+    assert sheet["scale"] in (50, 75, 100, 125, 150, 200)
+    from plan2bim.schema import validate_plan
+
+    validate_plan(json.loads((out / "gt" / "000000.json").read_text()))
     r = CliRunner().invoke(app, ["eval", str(out), "--json"])
     assert r.exit_code == 0, r.output
     summary = json.loads(r.output[r.output.index("{"):])

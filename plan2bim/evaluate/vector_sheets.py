@@ -1,9 +1,9 @@
 """Scoring what only drawing sheets with an exact truth tell: the scale and the doors' swing
 (synthetic vector PDFs).
 
-A synthetic sheet's ground truth (``plan2bim synth --format pdf``) carries a ``sheet`` record
-(printed 1:N, page size) and its storey's exact ``scale.px_per_m`` on the rendered page; a
-prediction's scale is compared with it. ``scale_within_1pct`` is the share of such sheets whose
+A synthetic sheet's ground truth (``plan2bim synth --format pdf``) has a sheet record beside it
+(``sheets/<id>.json``: printed 1:N, page size) and its storey's exact ``scale.px_per_m`` on the
+rendered page; a prediction's scale is compared with it. ``scale_within_1pct`` is the share of such sheets whose
 predicted scale is within 1% (a failed conversion counts as wrong). ``door_swing_right`` is
 the share of the true swing doors found (matched to a predicted door as the door F1 matches
 them) whose predicted hinge side (``left``/``right``) is the true one.
@@ -22,13 +22,20 @@ SCALE_TOLERANCE = 0.01
 """A scale is right within this relative error (the issue's 1%)."""
 
 
+def _is_sheet(gt_path: Path) -> bool:
+    gt_path = Path(gt_path)
+    return (gt_path.parent.parent / "sheets" / gt_path.name).is_file()
+
+
 def truth_scale(gt_path: Path) -> float | None:
     """The exact px per metre of a sheet's ground truth, or None where the set does not record one."""
+    if not _is_sheet(gt_path):
+        return None
     try:
         data = json.loads(Path(gt_path).read_text(encoding="utf-8"))
     except (OSError, ValueError):
         return None
-    if not isinstance(data, dict) or "sheet" not in data or not data.get("storeys"):
+    if not isinstance(data, dict) or not data.get("storeys"):
         return None
     return float(data["storeys"][0]["scale"]["px_per_m"])
 
@@ -51,11 +58,11 @@ def swing_agreement(pred: dict[str, Any] | None, gt_path: Path, tol_px: float) -
 
     from .metrics import _assign
 
+    if not _is_sheet(gt_path):
+        return None
     try:
         gt = json.loads(Path(gt_path).read_text(encoding="utf-8"))
     except (OSError, ValueError):
-        return None
-    if "sheet" not in gt:
         return None
 
     def doors(data: dict[str, Any] | None) -> list[tuple[tuple[float, float], str]]:
