@@ -79,27 +79,26 @@ def printed_scale(content: PageContent) -> float | None:
 
 
 def _lines(content: PageContent) -> tuple[Lines, np.ndarray, np.ndarray, list[str]]:
-    """Every straight line of the page; which may be wall faces; the curves; each line's layer."""
-    segs, widths, filled, dashed, layer, block = [], [], [], [], [], []
-    for p in content.paths:
-        if not len(p.segments):
-            continue
-        n = len(p.segments)
-        segs.append(p.segments)
-        block.append(np.full(n, p.closed and len(p.subpaths) == 1 and n <= 6))
-        # a filled area's edges count as heavy lines: solid walls are often fills without stroke
-        w = max(p.stroke_width_pt, 99.0) if p.fill is not None and p.fill[3] > 0 and _dark(p.fill) else p.stroke_width_pt
-        widths.append(np.full(n, w))
-        filled.append(np.full(n, p.fill is not None))
-        dashed.append(np.full(n, len(p.dash) >= 2 and sum(p.dash[1::2]) > 0))
-        layer += [p.layer] * n
-    if not segs:
+    """Every straight line of the page; which may be wall faces; the curves; each line's layer.
+
+    Per-path attributes are repeated over the path's lines in one call each (four array
+    allocations a path cost 1.5 s on a 40,000-path sheet)."""
+    paths = [p for p in content.paths if len(p.segments)]
+    if not paths:
         z = np.zeros((0, 4))
-        return Lines(z, np.zeros(0), np.zeros(0, bool)), np.zeros(0, bool), np.zeros((0, 8)), []
-    lines = Lines(np.concatenate(segs), np.concatenate(widths), np.concatenate(filled), np.concatenate(block))
-    curves = [p.curves for p in content.paths if len(p.curves) and not (len(p.dash) >= 2)]
-    cand = ~np.concatenate(dashed)
-    return lines, cand, (np.concatenate(curves) if curves else np.zeros((0, 8))), layer
+        return Lines(z, np.zeros(0), np.zeros(0, bool), np.zeros(0, bool)), np.zeros(0, bool), np.zeros((0, 8)), []
+    counts = np.array([len(p.segments) for p in paths])
+    # a filled area's edges count as heavy lines: solid walls are often fills without stroke
+    widths = np.array([max(p.stroke_width_pt, 99.0) if p.fill is not None and p.fill[3] > 0 and _dark(p.fill)
+                       else p.stroke_width_pt for p in paths])
+    filled = np.array([p.fill is not None for p in paths])
+    dashed = np.array([len(p.dash) >= 2 and sum(p.dash[1::2]) > 0 for p in paths])
+    block = np.array([p.closed and len(p.subpaths) == 1 and len(p.segments) <= 6 for p in paths])
+    layer = [x for p, n in zip(paths, counts, strict=True) for x in [p.layer] * int(n)]
+    lines = Lines(np.concatenate([p.segments for p in paths]), np.repeat(widths, counts),
+                  np.repeat(filled, counts), np.repeat(block, counts))
+    curves = [p.curves for p in paths if len(p.curves) and not (len(p.dash) >= 2)]
+    return lines, ~np.repeat(dashed, counts), (np.concatenate(curves) if curves else np.zeros((0, 8))), layer
 
 
 def _door_leaves(lines: Lines, curves: np.ndarray) -> np.ndarray:
