@@ -30,6 +30,7 @@ __all__ = ["HostedVectorOpening", "VectorPlan", "printed_scale", "recognise"]
 
 MM = 72.0 / 25.4
 _WALL_LAYER = re.compile(r"WALL|DINDING|WAND|MUR|PARED|SEIN", re.I)
+_COLUMN_LAYER = re.compile(r"COLUMN|COLUMNA|STUTZE|TIANG|KOLOM|POTEAU", re.I)
 _BARE_RATIO = re.compile(r"^\s*1\s*[^\d\s.,]\s*(\d{2,4})\s*$")
 _NOT_NAME = re.compile(r"^[\d\s.,:;/x×+\-=()m²%°]*$|^(FL|FFL|A\.?L|SL|RL|LVL|EL)\b", re.I)
 
@@ -442,7 +443,9 @@ def _columns(content: PageContent, walls: list[WallLine], k: float, st: VectorSe
     solid = unary_union([w.band() for w in walls]) if walls else Polygon()
     out: list[Polygon] = []
     for p in content.paths:
-        if p.fill is None or not _dark(p.fill) or len(p.segments) < 3:
+        # a column is a dark (or hatched) small shape, or any filled one on a column layer
+        on_layer = bool(_COLUMN_LAYER.search(p.layer))
+        if p.fill is None or not (on_layer or _dark(p.fill)) or len(p.segments) < 3:
             continue
         x0, y0, x1, y1 = p.bbox
         w, h = x1 - x0, y1 - y0

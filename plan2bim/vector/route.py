@@ -109,7 +109,7 @@ def vector_storey(path: Path, number: int, image: np.ndarray, config: Config, *,
         log.warning("%s page %d: not a floor plan (%s); skipped", path, number, why)
         return None
     vp = recognise(content, settings, config.drawing_scale)
-    if not vp.walls:
+    if not vp.walls and not vp.columns:
         return None
     plan = plan_graph(vp, px_per_pt)
     px_per_m = vp.k_pt_per_m * px_per_pt
