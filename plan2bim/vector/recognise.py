@@ -31,6 +31,8 @@ __all__ = ["HostedVectorOpening", "VectorPlan", "printed_scale", "recognise"]
 MM = 72.0 / 25.4
 _WALL_LAYER = re.compile(r"WALL|DINDING|WAND|MUR|PARED|SEIN", re.I)
 _COLUMN_LAYER = re.compile(r"COLUMN|COLUMNA|STUTZE|TIANG|KOLOM|POTEAU", re.I)
+_TAG = re.compile(r"^[A-Z]{1,3}\d{1,3}[A-Z]?$")
+"""Door, window and fitting tags (P2, T1, WC3), not room names."""
 _BARE_RATIO = re.compile(r"^\s*1\s*[^\d\s.,]\s*(\d{2,4})\s*$")
 _NOT_NAME = re.compile(r"^[\d\s.,:;/x×+\-=()m²%°]*$|^(FL|FFL|A\.?L|SL|RL|LVL|EL)\b", re.I)
 
@@ -433,7 +435,11 @@ def _rooms(walls: list[WallLine], gaps: list[Polygon], content: PageContent, k: 
         for g in getattr(h, "geoms", [h]):
             if not isinstance(g, Polygon) or g.area < min_area:
                 continue
-            names = [t.text for t, pt in texts if g.contains(pt) and not _NOT_NAME.match(t.text.strip())]
+            inside = [t for t, pt in texts if g.contains(pt) and not _NOT_NAME.match(t.text.strip())
+                      and not _TAG.match(t.text.strip())]
+            # the room's name is its largest lettering (notes and labels inside are smaller)
+            big = max((t.size_pt for t in inside), default=0.0)
+            names = [t.text.strip() for t in inside if t.size_pt >= 0.9 * big]
             rooms.append((g, " ".join(names[:2])))
     return rooms
 
