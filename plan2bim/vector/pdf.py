@@ -19,7 +19,7 @@ from ..errors import InputError
 
 log = logging.getLogger(__name__)
 
-__all__ = ["PageContent", "TextRun", "VectorPath", "page_count", "read_page"]
+__all__ = ["PageContent", "TextRun", "VectorPath", "page_count", "read_document", "read_page"]
 
 Colour = tuple[int, int, int, int]
 
