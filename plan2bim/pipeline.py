@@ -19,11 +19,12 @@ from .config import Config
 from .detect import detect
 from .errors import ExportError, NoPlanError, Plan2BimError
 from .export import FORMATS, get_writer, suffix
-from .load import load_pages
+from .load import load_pages, sniff_format
 from .model import Building, content_hash, stable_guid
 from .preprocess import preprocess
 from .scale import resolve_scale_ordered
 from .sheet.stage import finish_storey, order_storeys, page_views, unused_reason
+from .vector.route import vector_pages, vector_storey
 from .vectorize import vectorize
 
 log = logging.getLogger(__name__)
@@ -59,17 +60,40 @@ def build_model(path: Path, config: Config = Config()) -> Result:
     storeys, images, used_views, records = [], [], [], []
     floor_to_floor = config.wall_height + config.slab_thickness
     empty_pages = []
+    vector = _vector_pages(path, pages, config)
     for page in pages:
         # Sheet stage: which drawings on the page are floor plans, on what crop, at what scale.
         t = time.perf_counter()
-        views, recs, _ = page_views(
+        views, recs, sheet = page_views(
             page.image, page.number, page.dpi, path if is_pdf else None,
             forced=bool(config.pages), keep=page.number in config.keep_pages,
             all_pages=config.all_pages, settings=config.sheet)
+        content = vector.get(page.number)  # a CAD-exported page: recognised from its own lines
+        if content is not None:
+            recs = [replace(r, source="vector") for r in recs]
         base = len(records)
         records.extend(recs)
         timings["preprocess"] += time.perf_counter() - t
         for view in views:
+            if content is not None:
+                # Vector route: the viewport's lines (furniture left out) at the sheet stage's
+                # scale; the storey comes back in the crop's pixels, like a raster view's.
+                t = time.perf_counter()
+                storey = vector_storey(content, view, sheet, page.dpi or config.pdf_dpi, config,
+                                       index=len(storeys), source_hash=source_hash,
+                                       elevation=len(storeys) * floor_to_floor, settings=config.vector)
+                timings["vectorize"] += time.perf_counter() - t
+                rec = records[base + view.record]
+                if storey is None:
+                    empty_pages.append(page.number)
+                    records[base + view.record] = replace(rec, used=False, reason=f"{rec.reason}; no wall found")
+                    continue
+                storey = finish_storey(storey, view)
+                records[base + view.record] = replace(rec, storey_id=storey.id)
+                storeys.append(storey)
+                images.append(view.original)
+                used_views.append(view)
+                continue
             t = time.perf_counter()
             prepared = preprocess(view.image, config)
             timings["preprocess"] += time.perf_counter() - t
@@ -123,6 +147,15 @@ def build_model(path: Path, config: Config = Config()) -> Result:
     )
     mp = sum(p.image.shape[0] * p.image.shape[1] for p in pages) / 1e6
     return Result(building=building, images=images, timings=timings, megapixels=mp)
+
+
+def _vector_pages(path: Path, pages: list, config: Config) -> dict:
+    """The PDF pages to read as vector drawings (none for a raster input)."""
+    if path.suffix.lower() != ".pdf":
+        with path.open("rb") as f:
+            if sniff_format(f.read(8)) != "pdf":
+                return {}
+    return vector_pages(path, [p.number for p in pages], config.vector)
 
 
 def write_outputs(

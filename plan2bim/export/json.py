@@ -54,6 +54,7 @@ def storey_to_dict(s: Storey) -> dict[str, Any]:
                 "height": _r(w.height),
                 "is_external": bool(w.is_external),
                 "footprint_px": [[_ring(r, 2) for r in poly] for poly in w.footprint_px],
+                "source": w.source,
             }
             for w in s.walls
         ],
@@ -72,6 +73,7 @@ def storey_to_dict(s: Storey) -> dict[str, Any]:
                 "width_px": _r(o.width_px, 2),
                 "confidence": _r(o.confidence, 3),
                 "swing": o.swing,
+                "source": o.source,
             }
             for o in s.openings
         ],
@@ -83,6 +85,7 @@ def storey_to_dict(s: Storey) -> dict[str, Any]:
                 "area": _r(sp.area),
                 "polygon": _ring(sp.polygon),
                 "polygon_px": _ring(sp.polygon_px, 2),
+                "source": sp.source,
             }
             for sp in s.spaces
         ],

@@ -84,6 +84,19 @@ def read_sheet(image: np.ndarray, page: int, *, dpi: float | None = None,
 
     tb_texts = [t for t in texts if tb and _overlap(t.bbox, tb) > 0.5]
     tb_text = " ".join(t.text for t in sorted(tb_texts, key=lambda t: (t.bbox[1], t.bbox[0])))
+    if not tb_text:
+        # No title-block strip: a boxed panel (nearest the frame's bottom right first, where
+        # title blocks sit) whose text names a drawing or a scale does its job (CAD sheets
+        # with a corner title block; the synthetic vector sheets).
+        corner = (frame or (0.0, 0.0, float(W), float(H)))[2:]
+        boxed = panels + [c for c in clusters if frame is not None and _in_corner(c, frame, 3 * px_per_mm)
+                          and _area(c) < 0.15 * _area(frame)]
+        for pb in sorted(boxed, key=lambda b: abs(corner[0] - b[2]) + abs(corner[1] - b[3])):
+            pt = [t for t in texts if _overlap(t.bbox, pb) > 0.5]
+            text = " ".join(t.text for t in sorted(pt, key=lambda t: (t.bbox[1], t.bbox[0])))
+            if text and (kind_of_title(text) or parse_scale(text, need_word=True)):
+                tb_text = text
+                break
     tb_kind = kind_of_title(tb_text) if tb_text else None
     tb_scale = parse_scale(tb_text, need_word=True) if tb_text else None
     free = [t for t in texts if not in_furniture(t.bbox)]
