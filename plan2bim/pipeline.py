@@ -23,7 +23,7 @@ from .load import load_pages, sniff_format
 from .model import Building, content_hash, stable_guid
 from .preprocess import preprocess
 from .scale import resolve_scale_ordered
-from .sheet.stage import finish_storey, order_storeys, page_views, unused_reason
+from .sheet.stage import finish_storey, order_storeys, page_views, unused_reason, view_texts_on_page
 from .vector.route import vector_pages, vector_storey
 from .vectorize import vectorize
 
@@ -77,7 +77,7 @@ def build_model(path: Path, config: Config = Config()) -> Result:
         for view in views:
             if content is not None:
                 # Vector route: the viewport's lines (furniture left out) at the sheet stage's
-                # scale; the storey comes back in the crop's pixels, like a raster view's.
+                # scale; the storey comes back in the whole page's pixels (its overlay image).
                 t = time.perf_counter()
                 storey = vector_storey(content, view, sheet, page.dpi or config.pdf_dpi, config,
                                        index=len(storeys), source_hash=source_hash,
@@ -88,10 +88,10 @@ def build_model(path: Path, config: Config = Config()) -> Result:
                     empty_pages.append(page.number)
                     records[base + view.record] = replace(rec, used=False, reason=f"{rec.reason}; no wall found")
                     continue
-                storey = finish_storey(storey, view)
+                storey = finish_storey(storey, replace(view, texts=view_texts_on_page(view)))
                 records[base + view.record] = replace(rec, storey_id=storey.id)
                 storeys.append(storey)
-                images.append(view.original)
+                images.append(page.image)
                 used_views.append(view)
                 continue
             t = time.perf_counter()

@@ -115,14 +115,16 @@ def vector_storey(content: PageContent, view, sheet, page_dpi: float, config: Co
     follows the sheet stage's order: the user's, the viewport's printed 1:N (the sheet's reading,
     else the 1:N in the viewport's own text), its dimension chains, then the door widths and wall
     thicknesses found at a first guess; the recognition is repeated at the scale decided where
-    it differs from the guess. Elements' pixel coordinates are the view's crop's."""
+    it differs from the guess. Elements' pixel coordinates are the page image's."""
     from ..build import build_storey
     from ..scale import resolve_scale_ordered
     from .recognise import MM, printed_scale
 
     px_per_pt = page_dpi / 72.0
-    ox, oy = view.origin
-    h, w = view.original.shape[:2]
+    # The storey stays in the whole page's pixels (not the crop's, as a raster view): a vector
+    # sheet's truth and overlay are the page's, and the viewport is only where lines are read.
+    ox, oy = 0.0, 0.0
+    w, h = sheet.size_px
     box = view.viewport.bbox
     if view.whole_page and sheet.frame is None and not sheet.furniture:
         clipped = content
@@ -143,7 +145,7 @@ def vector_storey(content: PageContent, view, sheet, page_dpi: float, config: Co
 
     s = config.sheet
     vp = run(guess) if guess else None
-    decide = dict(printed=printed, dimensions=dims, extent_px=None if view.whole_page else float(max(h, w)),
+    decide = dict(printed=printed, dimensions=dims, extent_px=None if view.whole_page else float(max(box[2] - box[0], box[3] - box[1])),
                   max_wall_thickness_m=s.max_wall_thickness_m, max_door_width_m=s.max_door_width_m,
                   max_building_m=s.max_building_m)
     doors = [o.width * px_per_pt for x in vp.walls for o in x.openings if o.kind == "door"] if vp else []
