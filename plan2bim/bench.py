@@ -10,7 +10,6 @@ peak of all processes together (sampled), are reported too.
 from __future__ import annotations
 
 import logging
-import multiprocessing
 import os
 import resource
 import shutil
@@ -19,7 +18,6 @@ import tempfile
 import threading
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
 from dataclasses import dataclass, field
 from functools import partial
 from pathlib import Path
@@ -35,32 +33,21 @@ log = logging.getLogger(__name__)
 __all__ = ["STAGES", "BenchReport", "PlanTiming", "bench", "find_plans"]
 
 STAGES: tuple[str, ...] = ("load", "preprocess", "detect", "vectorize", "model", "export")
-MASK_SUFFIXES: tuple[str, ...] = ("_wall", "_close", "_rooms")
-"""R3D's ground truth masks sit beside the plans as ``<id>_wall.png`` etc.: not plans."""
-OUTPUT_SUFFIXES: tuple[str, ...] = (".overlay",)
-"""plan2bim's own overlay PNGs (``<stem>.overlay.png``), should DIR hold earlier outputs."""
 MP_CONTEXT = "spawn"
 _SAMPLE_SECONDS = 0.05
 
 
 def find_plans(root: Path) -> list[Path]:
-    """Plan images and PDFs under ``root`` (recursively, sorted), without R3D masks and overlays."""
-    from .load import SUFFIXES
+    """Plans under ``root`` (recursively, sorted) by the rule every command shares
+    (:mod:`plan2bim.files`: no masks beside their plan, no overlays, nothing hidden)."""
+    from .files import walk_plans
 
     root = Path(root)
     if root.is_file():
         return [root]
     if not root.is_dir():
         raise InputError(f"{root}: no such folder")
-    out = []
-    for p in sorted(root.rglob("*")):
-        if p.suffix.lower() not in SUFFIXES or not p.is_file():
-            continue
-        if any(part.startswith(".") for part in p.relative_to(root).parts):
-            continue
-        if p.stem.endswith(MASK_SUFFIXES) or p.stem.endswith(OUTPUT_SUFFIXES):
-            continue
-        out.append(p)
+    out = sorted(walk_plans(root))
     if not out:
         raise InputError(f"{root}: no plan images or PDFs found")
     return out
@@ -94,40 +81,28 @@ def _peak_rss_mb() -> float:
     return peak / 2**20 if sys.platform == "darwin" else peak / 2**10  # bytes on macOS, KiB on Linux
 
 
-def _warm_up() -> None:
-    """Import what a conversion imports lazily, so the first plan's time is not import time."""
-    from .export import FORMATS, get_writer
+def _warm_up(config: Config | None = None) -> None:
+    """Pay the one-off costs (imports, model session, writers) before timing: the shared warm-up."""
+    from .workers import warm_up
 
-    try:
-        from . import pipeline  # noqa: F401
-    except ImportError as e:  # then every plan fails, and says why
-        log.debug("pipeline not importable: %s", e)
-
-    for fmt in FORMATS:
-        try:
-            get_writer(fmt)
-        except ImportError as e:  # a missing writer fails the plans and says so there
-            log.debug("writer %s not importable: %s", fmt, e)
+    warm_up(config)
 
 
-def _init_worker() -> None:
-    import cv2
-
-    cv2.setNumThreads(1)  # the processes share the cores
-    _warm_up()
+def _init_worker(config: Config | None = None) -> None:
+    _warm_up(config)
 
 
 def _convert(path: Path, config: Config, outdir: Path) -> Any:
     """The pipeline's full conversion, imported late (tests replace this function)."""
-    from .export import FORMATS
+    from .export import DEFAULT_FORMATS
     from .pipeline import convert_file
 
-    return convert_file(path, outdir, config=config, formats=FORMATS)
+    return convert_file(path, outdir, config=config, formats=DEFAULT_FORMATS)
 
 
 def bench_one(path: Path, config: Config, root: Path) -> PlanTiming:
     """Convert one plan with every output into a scratch folder and time it."""
-    name = str(path.relative_to(root)) if path != root and root in path.parents else path.name
+    name = _name(path, root)
     scratch = Path(tempfile.mkdtemp(prefix="plan2bim-bench-"))
     t0 = time.perf_counter()
     try:
@@ -145,6 +120,10 @@ def bench_one(path: Path, config: Config, root: Path) -> PlanTiming:
     finally:
         shutil.rmtree(scratch, ignore_errors=True)
     return PlanTiming(name, seconds, stages, mp, _peak_rss_mb(), os.getpid(), error)
+
+
+def _name(path: Path, root: Path) -> str:
+    return str(path.relative_to(root)) if path != root and root in path.parents else path.name
 
 
 class _RssSampler:
@@ -232,7 +211,7 @@ def bench(
     timings: list[PlanTiming | None] = [None] * len(paths)
     with _RssSampler() as rss:
         if workers <= 1:
-            _warm_up()
+            _warm_up(config)
             t0 = time.perf_counter()
             for i, p in enumerate(paths):
                 timings[i] = run(p)
@@ -240,22 +219,29 @@ def bench(
                     on_plan(timings[i])  # type: ignore[arg-type]
             wall = time.perf_counter() - t0
         else:
-            ctx = multiprocessing.get_context(MP_CONTEXT)
-            with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_init_worker) as pool:
-                # Start every worker (and its imports) before the clock starts.
-                list(pool.map(_noop, range(workers)))
-                t0 = time.perf_counter()
-                futures = {pool.submit(run, p): i for i, p in enumerate(paths)}
-                for fut in as_completed(futures):
-                    timings[futures[fut]] = fut.result()
-                    if on_plan:
-                        on_plan(fut.result())
-                wall = time.perf_counter() - t0
+            from .workers import PoolFailure, run_pool
+
+            index = {p: i for i, p in enumerate(paths)}
+            # The clock starts when every worker has started and warmed up.
+            t0 = time.perf_counter()
+            starting = [min(workers, len(paths))]
+
+            def ready() -> None:
+                nonlocal t0
+                starting[0] -= 1
+                if starting[0] == 0:
+                    t0 = time.perf_counter()
+
+            for p, out in run_pool(paths, run, workers=workers, warm=partial(_init_worker, config),
+                                   on_ready=ready, context=MP_CONTEXT):
+                if isinstance(out, PoolFailure):
+                    out = PlanTiming(_name(p, root), out.seconds, error=f"worker {out.status} "
+                                     f"{out.detail}".strip())
+                timings[index[p]] = out
+                if on_plan:
+                    on_plan(out)
+            wall = time.perf_counter() - t0
     done = [t for t in timings if t is not None]
     report = BenchReport(done, workers, wall, rss.peak / 2**20, {})
     report.summary = summarize(report)
     return report
-
-
-def _noop(_: int) -> None:
-    time.sleep(0.2)  # long enough that one worker cannot take every warm-up task

@@ -8,6 +8,7 @@ from shapely.geometry.polygon import orient
 from shapely.ops import unary_union
 
 from .config import Config
+from .geometry import compute_geometry
 from .model import Opening, Ring, Scale, Space, Storey, Wall, stable_guid
 from .preprocess import Prepared
 from .segments import Segment
@@ -34,6 +35,7 @@ def build_storey(
         return stable_guid(source_hash, f"{sid}/{key}")
 
     # Openings first: their boxes are cut from the wall footprints.
+    swings = _find_swings(plan, prepared, config.classical.door_swing_margin_ratio)
     by_wall: dict[int, list[tuple[str, object]]] = {}
     openings: list[Opening] = []
     counts = {"door": 0, "window": 0}
@@ -69,7 +71,7 @@ def build_storey(
                 center=(float(c_m[0]), float(c_m[1])),
                 center_px=(float(c_in[0]), float(c_in[1])), width_px=float(h.width),
                 confidence=float(np.clip(h.confidence, 0, 1)), global_id=gid(oid.split("-")[1]),
-                swing=h.swing if h.swing in ("left", "right") else "none",
+                **_swing(h, seg, to_in, to_m, swings.get(id(h))),
             ))
     openings.sort(key=lambda o: (o.kind, int(o.id.split("-")[1][1:])))
 
@@ -93,7 +95,44 @@ def build_storey(
         spaces=spaces, slab=slab, slab_thickness=config.slab_thickness, scale=scale,
         image_size=(int(w_in), int(h_in)), page=page, global_id=stable_guid(source_hash, sid),
         slab_global_id=gid("slab"),
+        geometry=compute_geometry(walls, openings),
     )
+
+
+def _find_swings(plan: PlanGraph, prepared: Prepared, margin: float) -> dict[int, tuple]:
+    """Hinge and open-leaf tip of the doors whose detector did not say (the learned model finds
+    the door, not its swing): read from the drawing at the hosted door, across its wall."""
+    from .detect.classical import _near_ink, door_swing
+
+    todo = [h for h in plan.openings if h.kind == "door" and getattr(h, "swing_px", None) is None]
+    if not todo:
+        return {}
+    near = _near_ink(prepared.ink)
+    out = {}
+    for h in todo:
+        seg = plan.walls[h.wall]
+        found = door_swing(near, np.asarray(h.center, float), np.asarray(seg.direction, float),
+                           float(h.width), float(seg.thickness), margin)
+        if found is not None:
+            out[id(h)] = found
+    return out
+
+
+def _swing(h, seg: Segment, to_in, to_m, found=None) -> dict[str, str]:
+    """The door's hinge side (IFC's sense) and the side of the wall it opens to, from the hinge
+    and open-leaf tip seen in the drawing; "none" where they were not seen."""
+    found = getattr(h, "swing_px", None) or found
+    if h.kind != "door" or found is None:
+        return {}
+    # Map the points and the wall's direction to metres: the image's y axis points down, so the
+    # sides swap on the way.
+    hinge, tip, p0, p1, c = to_m(to_in([*found, seg.p0, seg.p1, h.center]))
+    u = (p1 - p0) / max(float(np.hypot(*(p1 - p0))), 1e-9)
+    hinge_at_start = float(np.dot(hinge - c, u)) < 0
+    v = tip - hinge
+    opens_left = float(u[0] * v[1] - u[1] * v[0]) > 0
+    return {"swing": "left" if hinge_at_start == opens_left else "right",
+            "opens_to": "left" if opens_left else "right"}
 
 
 THICKNESS_STEP_M = 0.025

@@ -22,6 +22,9 @@ class OpeningDetection:
     angle: float
     """Direction of the width, degrees counter-clockwise from the image x axis (image y down)."""
     confidence: float = 1.0
+    swing_px: tuple[tuple[float, float], tuple[float, float]] | None = None
+    """Doors: (hinge, tip of the leaf drawn open) in pixels where the drawing shows which way
+    the door swings; None when not known."""
 
 
 @dataclass(frozen=True)

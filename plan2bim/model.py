@@ -10,7 +10,10 @@ from __future__ import annotations
 import hashlib
 import uuid
 from dataclasses import dataclass, field
-from typing import Literal
+from typing import TYPE_CHECKING, Literal
+
+if TYPE_CHECKING:
+    from .geometry import StoreyGeometry
 
 Point = tuple[float, float]
 Ring = list[Point]
@@ -62,7 +65,12 @@ class Opening:
     confidence: float
     global_id: str
     swing: Literal["left", "right", "none"] = "none"
+    """Doors: the hinge side in IFC's sense, looking the way the door opens (SINGLE_SWING_LEFT
+    or _RIGHT); "none" where the drawing did not tell (or for windows)."""
     source: Source = "raster"
+    opens_to: Literal["left", "right", "none"] = "none"
+    """Doors: the side of the host wall's axis (looking from its start to its end) the leaf
+    swings into; "none" where not known."""
 
 
 @dataclass(frozen=True)
@@ -157,6 +165,9 @@ class Storey:
     columns: list[Column] = field(default_factory=list)
     title: str = ""
     """The drawing's own title where one was read ("PELAN ARAS DUA"), else empty."""
+    geometry: StoreyGeometry | None = field(default=None, compare=False, repr=False)
+    """The elements' final solids (``plan2bim.geometry``), computed once by the build stage;
+    None for a storey made elsewhere (exporters then compute them)."""
 
     def px_to_m(self, x: float, y: float) -> Point:
         s = self.scale.px_per_m

@@ -6,6 +6,7 @@ names, renamed only when all succeeded); ``convert_file`` does both.
 
 from __future__ import annotations
 
+import hashlib
 import logging
 import os
 import time
@@ -14,17 +15,28 @@ from pathlib import Path
 
 import numpy as np
 
+from . import cancel
 from .build import build_storey
 from .config import Config
 from .detect import detect
-from .errors import ExportError, NoPlanError, Plan2BimError
+from .errors import ExportError, InputError, NoPlanError, Plan2BimError
 from .export import FORMATS, get_writer, suffix
-from .load import load_pages, sniff_format
-from .model import Building, content_hash, stable_guid
+from .limits import InputLimits
+from .load import Page, iter_pages
+from .model import Building, Scale, Storey, stable_guid
+from .pixels import rescale_storey
 from .preprocess import preprocess
 from .scale import resolve_scale_ordered
-from .sheet.stage import finish_storey, order_storeys, page_views, unused_reason, view_texts_on_page
-from .vector.route import vector_pages, vector_storey
+from .sheet.stage import (
+    View,
+    finish_storey,
+    order_storeys,
+    page_views,
+    unused_reason,
+    view_texts_on_page,
+)
+from .tempfiles import remove_stale, temp_path
+from .vector.route import vector_content, vector_storey
 from .vectorize import vectorize
 
 log = logging.getLogger(__name__)
@@ -36,101 +48,49 @@ STAGES = ("load", "preprocess", "detect", "vectorize", "model", "export")
 class Result:
     building: Building
     images: list[np.ndarray]
-    """RGB page images, one per storey, in input pixels."""
+    """RGB page images, one per storey, as recognised: a page larger than
+    ``Config.detect_max_pixels`` is reduced (the overlay is drawn on it at that size)."""
     timings: dict[str, float] = field(default_factory=lambda: dict.fromkeys(STAGES, 0.0))
     outputs: dict[str, Path] = field(default_factory=dict)
     megapixels: float = 0.0
 
 
 def build_model(path: Path, config: Config = Config()) -> Result:
-    """Recognise the plan in ``path`` and return its building model (no files written)."""
+    """Recognise the plan in ``path`` and return its building model (no files written).
+
+    Pages are read and recognised one at a time, so memory does not grow with the number of
+    pages (only the images of the pages that became storeys are kept, for the overlay).
+    """
     path = Path(path)
     timings = dict.fromkeys(STAGES, 0.0)
     t0 = time.perf_counter()
-    pages = load_pages(path, config)
-    try:
-        data = path.read_bytes()
-        source_hash = content_hash(data)
-    except OSError as e:
-        raise Plan2BimError(f"{path}: cannot be read ({e})") from None
-    is_pdf = data[:4] == b"%PDF"
-    del data
+    source_hash = _file_hash(path) if path.is_file() else ""
+    is_pdf = _is_pdf(path)
+    pages = iter_pages(path, config)
     timings["load"] = time.perf_counter() - t0
 
-    storeys, images, used_views, records = [], [], [], []
+    storeys: list[Storey] = []
+    images: list[np.ndarray] = []
+    used_views: list[View] = []
+    records: list = []
+    empty_pages: list[int] = []
     floor_to_floor = config.wall_height + config.slab_thickness
-    empty_pages = []
-    vector = _vector_pages(path, pages, config)
-    for page in pages:
-        # Sheet stage: which drawings on the page are floor plans, on what crop, at what scale.
+    megapixels = 0.0
+    while True:
         t = time.perf_counter()
-        views, recs, sheet = page_views(
-            page.image, page.number, page.dpi, path if is_pdf else None,
-            forced=bool(config.pages), keep=page.number in config.keep_pages,
-            all_pages=config.all_pages, settings=config.sheet)
-        content = vector.get(page.number)  # a CAD-exported page: recognised from its own lines
-        if content is not None:
-            recs = [replace(r, source="vector") for r in recs]
-        base = len(records)
-        records.extend(recs)
-        timings["preprocess"] += time.perf_counter() - t
-        for view in views:
-            if content is not None:
-                # Vector route: the viewport's lines (furniture left out) at the sheet stage's
-                # scale; the storey comes back in the whole page's pixels (its overlay image).
-                t = time.perf_counter()
-                storey = vector_storey(content, view, sheet, page.dpi or config.pdf_dpi, config,
-                                       index=len(storeys), source_hash=source_hash,
-                                       elevation=len(storeys) * floor_to_floor, settings=config.vector)
-                timings["vectorize"] += time.perf_counter() - t
-                rec = records[base + view.record]
-                if storey is None:
-                    empty_pages.append(page.number)
-                    records[base + view.record] = replace(rec, used=False, reason=f"{rec.reason}; no wall found")
-                    continue
-                storey = finish_storey(storey, replace(view, texts=view_texts_on_page(view)))
-                records[base + view.record] = replace(rec, storey_id=storey.id)
-                storeys.append(storey)
-                images.append(page.image)
-                used_views.append(view)
-                continue
-            t = time.perf_counter()
-            prepared = preprocess(view.image, config)
-            timings["preprocess"] += time.perf_counter() - t
-
-            t = time.perf_counter()
-            det = detect(prepared, config)
-            timings["detect"] += time.perf_counter() - t
-
-            t = time.perf_counter()
-            doors = [o.width for o in det.openings if o.kind == "door"]
-            scale = resolve_scale_ordered(
-                config, doors, det.wall_thickness_px, page.dpi,
-                printed=(view.printed_px_per_m, view.printed_detail) if view.printed_px_per_m else None,
-                dimensions=(view.dimension_px_per_m, view.dimension_detail)
-                if view.dimension_px_per_m else None,
-                extent_px=None if view.whole_page else float(max(view.image.shape[:2])),
-                max_wall_thickness_m=config.sheet.max_wall_thickness_m,
-                max_door_width_m=config.sheet.max_door_width_m,
-                max_building_m=config.sheet.max_building_m)
-            plan = vectorize(det, scale.px_per_m, config)
-            timings["vectorize"] += time.perf_counter() - t
-            rec = records[base + view.record]
-            if not plan.walls:
-                empty_pages.append(page.number)
-                records[base + view.record] = replace(rec, used=False, reason=f"{rec.reason}; no wall found")
-                continue
-
-            t = time.perf_counter()
-            storey = finish_storey(build_storey(
-                plan, prepared, scale, config, index=len(storeys), page=page.number,
-                source_hash=source_hash, elevation=len(storeys) * floor_to_floor,
-            ), view)
-            records[base + view.record] = replace(rec, storey_id=storey.id)
-            storeys.append(storey)
-            images.append(view.original)
-            used_views.append(view)
-            timings["model"] += time.perf_counter() - t
+        page = next(pages, None)
+        timings["load"] += time.perf_counter() - t
+        if page is None:
+            break
+        cancel.check()
+        megapixels += page.image.shape[0] * page.image.shape[1] / 1e6
+        where = f"{path}: page {page.number}" if is_pdf or page.number > 1 else f"{path}"
+        # One page at a time, in a function of its own: its working images are freed before
+        # the next page is read.
+        _recognise_page(page, where, path if is_pdf else None, config, timings,
+                        source_hash=source_hash, floor_to_floor=floor_to_floor,
+                        storeys=storeys, images=images, used_views=used_views,
+                        records=records, empty_pages=empty_pages)
 
     if not storeys:
         raise NoPlanError(unused_reason(path, records, empty_pages, is_pdf))
@@ -145,17 +105,155 @@ def build_model(path: Path, config: Config = Config()) -> Result:
         site_global_id=stable_guid(source_hash, "site"),
         building_global_id=stable_guid(source_hash, "building"), pages=records,
     )
-    mp = sum(p.image.shape[0] * p.image.shape[1] for p in pages) / 1e6
-    return Result(building=building, images=images, timings=timings, megapixels=mp)
+    return Result(building=building, images=images, timings=timings, megapixels=megapixels)
 
 
-def _vector_pages(path: Path, pages: list, config: Config) -> dict:
-    """The PDF pages to read as vector drawings (none for a raster input)."""
-    if path.suffix.lower() != ".pdf":
+def _recognise_page(page: Page, where: str, pdf_path: Path | None, config: Config,
+                    timings: dict[str, float], *, source_hash: str, floor_to_floor: float,
+                    storeys: list[Storey], images: list[np.ndarray], used_views: list[View],
+                    records: list, empty_pages: list[int]) -> None:
+    """Every floor-plan view of one page to a storey (in the page's input pixels), appended to
+    ``storeys`` with its image; the page's records to ``records``."""
+    if config.drawing_scale is not None and config.px_per_m is None \
+            and not (config.dpi or page.dpi):
+        raise InputError(f"{where}: --drawing-scale needs the scan's resolution, and the "
+                         "image carries none: give --dpi too, or --scale")
+    f = page.work_factor  # a large page is recognised reduced, and mapped back at the end
+    page_config = config if f == 1.0 else _scaled_config(config, f)
+    page_dpi = page.dpi * f if page.dpi else None
+    # Sheet stage: which drawings on the page are floor plans, on what crop, at what scale.
+    t = time.perf_counter()
+    views, recs, sheet = page_views(
+        page.image, page.number, page_dpi, pdf_path,
+        forced=bool(config.pages), keep=page.number in config.keep_pages,
+        all_pages=config.all_pages, settings=config.sheet)
+    # A CAD-exported PDF page is recognised from its own lines (plan2bim.vector), in the views
+    # the sheet stage chose; a scan or a sparse page takes the raster way below.
+    content = vector_content(pdf_path, page.number, config.vector) if pdf_path is not None and views else None
+    if content is not None:
+        recs = [replace(r, source="vector") for r in recs]
+    base = len(records)
+    records.extend(_records_in_input_pixels(recs, f))
+    timings["preprocess"] += time.perf_counter() - t
+    for view in views:
+        if content is not None:
+            t = time.perf_counter()
+            storey = vector_storey(content, view, sheet, page_dpi or page_config.pdf_dpi, page_config,
+                                   index=len(storeys), source_hash=source_hash,
+                                   elevation=len(storeys) * floor_to_floor, settings=config.vector)
+            timings["vectorize"] += time.perf_counter() - t
+            rec = records[base + view.record]
+            if storey is None:
+                empty_pages.append(page.number)
+                records[base + view.record] = replace(rec, used=False, reason=f"{rec.reason}; no wall found")
+                continue
+            _check_scale(where, storey.scale, page.image.shape, InputLimits())
+            # A vector storey is in the whole page's pixels (the synthetic sheets' truth is).
+            storey = finish_storey(storey, replace(view, texts=view_texts_on_page(view)))
+            if f != 1.0:
+                h, w = page.image.shape[:2]
+                storey = rescale_storey(storey, 1.0 / f, page.input_size or (round(w / f), round(h / f)))
+            records[base + view.record] = replace(rec, storey_id=storey.id)
+            storeys.append(storey)
+            images.append(page.image)
+            used_views.append(view)
+            continue
+        t = time.perf_counter()
+        prepared = preprocess(view.image, page_config)
+        timings["preprocess"] += time.perf_counter() - t
+
+        t = time.perf_counter()
+        try:
+            det = detect(prepared, page_config)
+            timings["detect"] += time.perf_counter() - t
+
+            t = time.perf_counter()
+            doors = [o.width for o in det.openings if o.kind == "door"]
+            sheet = config.sheet
+            scale = resolve_scale_ordered(
+                page_config, doors, det.wall_thickness_px, page_dpi,
+                printed=(view.printed_px_per_m, view.printed_detail) if view.printed_px_per_m else None,
+                dimensions=(view.dimension_px_per_m, view.dimension_detail)
+                if view.dimension_px_per_m else None,
+                extent_px=None if view.whole_page else float(max(view.image.shape[:2])),
+                max_wall_thickness_m=sheet.max_wall_thickness_m,
+                max_door_width_m=sheet.max_door_width_m,
+                max_building_m=sheet.max_building_m)
+            _check_scale(where, scale, prepared.gray.shape, InputLimits())
+            plan = vectorize(det, scale.px_per_m, page_config)
+            timings["vectorize"] += time.perf_counter() - t
+        except NoPlanError as e:
+            raise NoPlanError(f"{where}: {e}") from None
+        rec = records[base + view.record]
+        if not plan.walls:
+            empty_pages.append(page.number)
+            records[base + view.record] = replace(rec, used=False, reason=f"{rec.reason}; no wall found")
+            continue
+
+        t = time.perf_counter()
+        storey = finish_storey(build_storey(
+            plan, prepared, scale, page_config, index=len(storeys), page=page.number,
+            source_hash=source_hash, elevation=len(storeys) * floor_to_floor,
+        ), view)
+        if f != 1.0:  # recognised on a reduced image: back to the input's pixels
+            h, w = view.original.shape[:2]
+            size = page.input_size if view.whole_page and page.input_size else \
+                (round(w / f), round(h / f))
+            storey = rescale_storey(storey, 1.0 / f, size)
+        records[base + view.record] = replace(rec, storey_id=storey.id)
+        storeys.append(storey)
+        images.append(view.original)
+        used_views.append(view)
+        timings["model"] += time.perf_counter() - t
+
+
+def _records_in_input_pixels(recs: list, f: float) -> list:
+    if f == 1.0:
+        return list(recs)
+    return [replace(r, viewport_px=tuple(v / f for v in r.viewport_px))
+            if r.viewport_px is not None else r for r in recs]
+
+
+def _is_pdf(path: Path) -> bool:
+    try:
+        with path.open("rb") as fh:
+            return fh.read(5).startswith(b"%PDF")
+    except OSError:
+        return False
+
+
+def _check_scale(where: str, scale: Scale, shape: tuple[int, ...], limits: InputLimits) -> None:
+    """Refuse a scale the user gave that makes no plausible building of this page."""
+    if scale.method not in ("user", "dpi"):
+        return  # estimates are checked where they are made
+    extent_m = max(shape[:2]) / scale.px_per_m if scale.px_per_m > 0 else float("inf")
+    if not limits.min_page_extent_m <= extent_m <= limits.max_page_extent_m:
+        raise InputError(
+            f"{where}: at {scale.px_per_m:g} px per metre ({scale.detail}) the page is "
+            f"{extent_m:.3g} m across: no building; floor plans are drawn at about 10 to 500 "
+            "px per metre")
+
+
+def _file_hash(path: Path) -> str:
+    """sha256 of the file, read in chunks (a large PDF need not sit in memory twice)."""
+    h = hashlib.sha256()
+    try:
         with path.open("rb") as f:
-            if sniff_format(f.read(8)) != "pdf":
-                return {}
-    return vector_pages(path, [p.number for p in pages], config.vector)
+            for chunk in iter(lambda: f.read(1 << 20), b""):
+                h.update(chunk)
+    except OSError as e:
+        raise InputError(f"{path}: cannot be read ({e.strerror or e})") from None
+    return h.hexdigest()
+
+
+def _scaled_config(config: Config, f: float) -> Config:
+    """The config for a page recognised at ``f`` times its input's pixels: scales given in input
+    pixels (``--scale``, ``--dpi``) follow the image."""
+    return replace(
+        config,
+        px_per_m=None if config.px_per_m is None else config.px_per_m * f,
+        dpi=None if config.dpi is None else config.dpi * f,
+    )
 
 
 def write_outputs(
@@ -172,13 +270,16 @@ def write_outputs(
         outdir.mkdir(parents=True, exist_ok=True)
     except OSError as e:
         raise ExportError(f"{outdir}: cannot create the output folder ({e.strerror or e})") from None
+    # What a killed run of this output left (its writer is gone), before writing anew.
+    remove_stale(outdir, finals={f"{stem}{suffix(f)}" for f in FORMATS})
     temps: dict[str, Path] = {}
     try:
         for fmt in formats:
             final = outdir / f"{stem}{suffix(fmt)}"
-            tmp = outdir / f".{final.name}.{os.getpid()}.part"
+            tmp = temp_path(final)
             temps[fmt] = tmp
             get_writer(fmt)(result.building, tmp, images=result.images)
+            cancel.check()  # a Ctrl-C that a library swallowed still stops the run here
         done = {}
         for fmt, tmp in temps.items():
             final = outdir / f"{stem}{suffix(fmt)}"

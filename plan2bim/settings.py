@@ -134,6 +134,11 @@ class ClassicalSettings:
     """A gap with one line across it is a window only when the line covers this fraction of it,"""
     single_line_window_confidence: float = 0.4
     """... and then with this (low) confidence: too unsure for the hybrid detector to add it."""
+    door_swing_margin_ratio: float = 0.15
+    """A door's swing (hinge jamb and side) is taken as drawn when its best hinge position scores
+    this much more (fraction of the leaf and arc drawn) than every other; double doors and
+    doors without an arc score alike on both jambs. Set by eye on fixtures and 20 cubicasa-dev
+    doors (issue 12)."""
     sheet_frame_band_fraction: float = 0.03
     """A sheet border is looked for in a band this fraction of the page's shorter side wide
     (commits bbcc433, 01e1d00: fixture sheet.png and the framed dev plans)."""

@@ -56,7 +56,7 @@ def _fake_convert(path, config, outdir):
 @pytest.fixture
 def plans(tmp_path, monkeypatch):
     monkeypatch.setattr(bench_mod, "_convert", _fake_convert)
-    monkeypatch.setattr(bench_mod, "_warm_up", lambda: None)
+    monkeypatch.setattr(bench_mod, "_warm_up", lambda *a: None)
     _touch(tmp_path, *(f"p{k}.png" for k in range(5)))
     return tmp_path
 
@@ -88,7 +88,7 @@ def test_bench_limit_and_scratch_cleanup(plans, tmp_path_factory, monkeypatch):
 
 def test_bench_workers(plans, monkeypatch, fork_safe_opencv):
     monkeypatch.setattr(bench_mod, "MP_CONTEXT", "fork")  # forked workers inherit the fake pipeline
-    monkeypatch.setattr(bench_mod, "_init_worker", lambda: None)
+    monkeypatch.setattr(bench_mod, "_init_worker", lambda *a: None)
     report = bench(plans, workers=2)
     s = report.summary
     assert s["workers"] == 2 and s["plans"] == 5 and s["failed"] == 1

@@ -17,6 +17,7 @@ import pytest
 
 from plan2bim.errors import ExportError
 from plan2bim.export.ifc import build_ifc, write_ifc
+from plan2bim.geometry import storey_geometry
 from plan2bim.model import Building, Opening, Wall, stable_guid
 
 
@@ -162,7 +163,8 @@ def test_psets_is_external(sample_building, tmp_path):
 def test_wall_types_and_layers(sample_building, tmp_path):
     f = _write(sample_building, tmp_path)
     types = {t.Name: t for t in f.by_type("IfcWallType")}
-    assert set(types) == {"Wall 300 mm", "Wall 120 mm"}
+    assert set(types) == {"Wall 300 mm", "Wall 120 mm partition"}
+    assert {t.PredefinedType for t in types.values()} == {"SOLIDWALL", "PARTITIONING"}
     for w in f.by_type("IfcWall"):
         model_wall = next(mw for mw in sample_building.storeys[0].walls if mw.id == w.Name)
         wtype = ifcopenshell.util.element.get_type(w)
@@ -265,22 +267,29 @@ def test_geometry(sample_building, tmp_path):
     s = sample_building.storeys[0]
     f = _write(sample_building, tmp_path)
     hosts = {o.wall_id for o in s.openings}
+    geom = storey_geometry(s)
     for w in s.walls:
         lo, hi, triangles = _shape(f.by_guid(w.global_id))
-        # Axis-aligned sample walls: the box spans the length along the axis and the thickness across.
-        assert sorted((hi - lo)[:2]) == pytest.approx(sorted([w.length, w.thickness]), abs=1e-6)
-        assert (lo[2], hi[2]) == pytest.approx((0.0, w.height))
+        # The body is the wall's own footprint from the shared geometry: the external walls
+        # W1 and W3 run through the corners, W2 and W4 stop at their faces.
+        xs, ys = zip(*[p for poly in geom.walls[w.id].footprint for p in poly[0]], strict=True)
+        assert list(lo) == pytest.approx([min(xs), min(ys), 0.0], abs=1e-6)
+        assert list(hi) == pytest.approx([max(xs), max(ys), w.height], abs=1e-6)
         assert (triangles > 12) == (w.id in hosts), w.id  # a box is 12 triangles; openings add faces
+    assert _shape(f.by_guid(s.walls[0].global_id))[1][0] - _shape(
+        f.by_guid(s.walls[0].global_id))[0][0] == pytest.approx(8.3)
+    assert _shape(f.by_guid(s.walls[1].global_id))[1][1] - _shape(
+        f.by_guid(s.walls[1].global_id))[0][1] == pytest.approx(4.7)
     walls = {w.id: w for w in s.walls}
     for o in s.openings:
         lo, hi, _ = _shape(f.by_guid(o.global_id))
         w = walls[o.wall_id]
-        # The filling sits on the host's axis at the opening's centre (casings stick out a little).
-        assert ((lo + hi) / 2)[:2] == pytest.approx(o.center, abs=0.03)
-        assert lo[2] == pytest.approx(o.sill_height, abs=1e-6)
-        assert hi[2] == pytest.approx(o.sill_height + o.height, abs=0.03)
-        assert max(hi[:2] - lo[:2]) == pytest.approx(o.width, abs=0.06)
-        assert min(hi[:2] - lo[:2]) <= w.thickness + 0.04
+        # The filling sits on the host's axis at the opening's centre, inside the opening.
+        assert ((lo + hi) / 2)[:2] == pytest.approx(o.center, abs=0.01)
+        assert o.sill_height < lo[2] < o.sill_height + 0.01 or lo[2] == pytest.approx(0.0)
+        assert o.sill_height + o.height - 0.01 < hi[2] < o.sill_height + o.height
+        assert o.width - 0.02 < max(hi[:2] - lo[:2]) < o.width
+        assert min(hi[:2] - lo[:2]) < w.thickness
     for sp in s.spaces:
         lo, hi, _ = _shape(f.by_guid(sp.global_id))
         xs, ys = zip(*sp.polygon, strict=True)
@@ -300,9 +309,12 @@ def test_angled_wall(sample_building, tmp_path):
     assert _errors(f) == []
     lo, hi, triangles = _shape(f.by_guid(wall.global_id))
     c, s, ht = math.cos(angle), math.sin(angle), wall.thickness / 2
-    corners = np.array([[x + dx, y + dy] for x, y in (start, end) for dx, dy in ((-s * ht, c * ht), (s * ht, -c * ht))])
-    assert list(lo[:2]) == pytest.approx(list(corners.min(axis=0)), abs=1e-6)
-    assert list(hi[:2]) == pytest.approx(list(corners.max(axis=0)), abs=1e-6)
+    # A lone wall runs half a thickness past its axis ends (square caps).
+    caps = ((start[0] - c * ht, start[1] - s * ht), (end[0] + c * ht, end[1] + s * ht))
+    corners = np.array([[x + dx, y + dy] for x, y in caps for dx, dy in ((-s * ht, c * ht), (s * ht, -c * ht))])
+    # (footprints are computed on a 0.1 mm grid)
+    assert list(lo[:2]) == pytest.approx(list(corners.min(axis=0)), abs=1e-4)
+    assert list(hi[:2]) == pytest.approx(list(corners.max(axis=0)), abs=1e-4)
     assert triangles > 12
     wlo, whi, _ = _shape(f.by_guid(window.global_id))
     centre = (start[0] + 1.5 * c, start[1] + 1.5 * s)
@@ -336,23 +348,24 @@ def test_degenerate_input(sample_building, tmp_path, caplog):
     b = _replace_storey(sample_building, walls=walls, openings=openings, spaces=[*s.spaces, bowtie, empty])
     f = _write(b, tmp_path)
     assert _errors(f, express_rules=True) == []
-    assert "wall W0 has no extent" in caplog.text and "host wall nope" in caplog.text
+    assert "wall W0 has no body" in caplog.text and "host wall nope" in caplog.text
     names = {w.Name for w in f.by_type("IfcWall")}
     assert "W0" not in names and {"WS", "WT"} <= names
     fillings = {e.Name: e for e in f.by_type("IfcDoor") + f.by_type("IfcWindow")}
     assert set(fillings) == {"O1", "O2", "O3", "OW", "OT", "OZ"}
-    assert fillings["OW"].OverallWidth < 0.6
+    # WS's body is 0.8 m long (0.6 m axis, square caps); 5 cm of wall stays at each end.
+    assert fillings["OW"].OverallWidth == pytest.approx(0.7)
     assert fillings["OT"].OverallHeight < 2.0
-    # OZ got the plain fallback leaf: one extruded box.
+    # A narrow window still has its frame and glass, each an extruded box.
     body = ifcopenshell.util.representation.get_representation(fillings["OZ"], "Model", "Body", "MODEL_VIEW")
-    assert len(body.Items) == 1 and body.Items[0].is_a("IfcExtrudedAreaSolid")
+    assert len(body.Items) == 5 and all(i.is_a("IfcExtrudedAreaSolid") for i in body.Items)
     assert {sp.Name for sp in f.by_type("IfcSpace")} == {"R1", "R2", "RB"}
     for e in [*f.by_type("IfcWall"), *fillings.values(), *f.by_type("IfcSpace")]:
         lo, hi, _ = _shape(e)
         assert np.all(hi - lo > 0.0), e.Name
     # Clamped openings stay inside their walls.
     lo, hi, _ = _shape(fillings["OW"])
-    assert lo[0] >= 10.0 - 0.03 and hi[0] <= 10.6 + 0.03
+    assert lo[0] >= 9.95 and hi[0] <= 10.65
 
 
 def test_empty_storey_is_valid(sample_building, tmp_path):

@@ -144,8 +144,8 @@ def test_outputs_are_all_or_nothing(tmp_path: Path, flat, monkeypatch) -> None:
 def test_convert_writes_every_format(tmp_path: Path) -> None:
     r = convert_file(FIXTURES / "flat.png", tmp_path)
     names = sorted(p.name for p in tmp_path.iterdir())
-    assert names == ["flat.glb", "flat.ifc", "flat.json", "flat.overlay.png"]
-    assert set(r.outputs) == {"ifc", "glb", "json", "overlay"}
+    assert names == ["flat.glb", "flat.html", "flat.ifc", "flat.json", "flat.overlay.png"]
+    assert set(r.outputs) == {"ifc", "glb", "json", "overlay", "html"}
     validate_plan(json.loads((tmp_path / "flat.json").read_text()))
     assert all(r.timings[k] >= 0 for k in ("load", "preprocess", "detect", "vectorize", "model", "export"))
 

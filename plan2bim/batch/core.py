@@ -17,11 +17,12 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..config import Config
-from ..errors import InputError, Plan2BimError
+from ..errors import ExportError, InputError, Plan2BimError
 from ..export import FORMATS
 from ..load import SUFFIXES
+from ..tempfiles import remove_stale
 from . import report as _report
-from .discover import Job, discover, read_list
+from .discover import Job, find_inputs, jobs_for, read_list
 from .manifest import Manifest, Record, config_key, file_sha256, needs_work
 from .runner import PlanFn, run_dask, run_local
 
@@ -108,58 +109,105 @@ def run_batch(
     if not entries:
         raise InputError("no input given: name files, folders or globs, or use --from-list")
     outdir = Path(outdir).resolve()
-    jobs = discover(entries, outdir)
-    if not jobs:
+    files, common_root = find_inputs(entries, outdir)
+    if not files:
         exts = " ".join(s.lstrip(".") for s in SUFFIXES)
         raise InputError(f"no plan found in the inputs (looked for the extensions {exts})")
 
     t0 = time.monotonic()
-    outdir.mkdir(parents=True, exist_ok=True)
+    try:
+        outdir.mkdir(parents=True, exist_ok=True)
+    except OSError as e:
+        raise ExportError(f"{outdir}: cannot create the output folder ({e.strerror or e})") from None
     with _exclusive(outdir), Manifest(outdir) as manifest:
-        _remove_stale_temp_files(outdir)
-        ckey = config_key(config)
-        result = BatchResult(records=[])
-        todo: list[Job] = []
-        facts: dict[str, tuple[str, int, int]] = {}  # key -> (sha256, size, mtime_ns)
-        for job in jobs:
-            rec = manifest.get(job.key)
-            try:
-                facts[job.key] = file_sha256(job.source, known=rec)
-            except OSError as e:  # vanished or unreadable since discovery: a failed plan
-                facts[job.key] = ("", 0, 0)
-                manifest.put(Record(key=job.key, source=str(job.source), sha256="",
-                                    config_key=ckey, status="failed",
-                                    error=f"{job.source}: cannot be read ({e.strerror or e})"))
-                result.failed += 1
-                continue
-            why = needs_work(rec, facts[job.key][0], ckey, formats, outdir,
-                             retry_failed=retry_failed, force=force)
-            if why is None:
-                if rec is not None and rec.status == "done":
-                    result.skipped += 1
-                else:
-                    result.skipped_failed += 1
-                continue
-            log.debug("%s: convert (%s)", job.key, why)
-            todo.append(job)
-        progress.planned(len(todo), result.skipped + result.skipped_failed)
+        root = _layout_root(manifest, common_root, outdir)
+        jobs = jobs_for(files, root, outdir)
+        try:
+            return _run_batch(jobs, outdir, manifest, config, formats, workers=workers,
+                              timeout=timeout, retry_failed=retry_failed, force=force,
+                              scheduler=scheduler, dask=dask, report=report, convert=convert,
+                              progress=progress, t0=t0)
+        finally:
+            # Workers killed by a timeout, a crash or Ctrl-C may have left temporary files.
+            remove_stale(outdir, recursive=True)
 
-        for rec in _run(todo, config, formats, workers=workers, timeout=timeout,
-                        scheduler=scheduler, dask=dask, convert=convert, progress=progress):
-            sha, size, mtime = facts[rec.key]
-            rec = dataclasses.replace(
-                rec, sha256=sha, size=size, mtime_ns=mtime, config_key=ckey,
-                outputs={f: _relative(p, outdir) for f, p in rec.outputs.items()})
-            rec = manifest.put(rec)  # committed before the next plan is looked at
-            result.converted += rec.status == "done"
-            result.failed += rec.status == "failed"
-            result.timed_out += rec.status == "timeout"
-            progress.finished(rec)
 
-        result.records = manifest.records([j.key for j in jobs])
-        result.seconds = time.monotonic() - t0
-        if report:
-            result.reports = _report.write_reports(result.records, outdir)
+def _layout_root(manifest: Manifest, common_root: Path, outdir: Path) -> Path:
+    """The folder the outputs' layout is relative to, kept from run to run.
+
+    A later run on a sub-folder writes where the first run did. A run whose inputs reach
+    beyond the recorded root (a plan added from elsewhere) moves the root up to take them in:
+    the outputs converted so far move with it, into the same places a batch over the new root
+    would give them, and are not converted again.
+    """
+    stored = manifest.get_meta("root")
+    if stored is None:
+        manifest.set_meta("root", str(common_root))
+        return common_root
+    old = Path(stored)
+    new = Path(os.path.commonpath([str(old), str(common_root)]))
+    if new != old:
+        prefix = old.relative_to(new).as_posix()
+        log.info("layout root %s -> %s: moving the outputs so far under %s/", old, new, prefix)
+        manifest.move_under(prefix, outdir)
+        manifest.set_meta("root", str(new))
+    return new
+
+
+def _run_batch(jobs: list[Job], outdir: Path, manifest: Manifest, config: Config,
+               formats: tuple[str, ...], *, workers: int | None, timeout: float | None,
+               retry_failed: bool, force: bool, scheduler: str | None, dask: bool, report: bool,
+               convert: PlanFn | None, progress: Progress, t0: float) -> BatchResult:
+    remove_stale(outdir, recursive=True)  # of runs killed earlier (kill -9, power cut)
+    ckey = config_key(config)
+    result = BatchResult(records=[])
+    todo: list[Job] = []
+    facts: dict[str, tuple[str, int, int]] = {}  # key -> (sha256, size, mtime_ns)
+    for job in jobs:
+        rec = manifest.get(job.key)
+        try:
+            facts[job.key] = file_sha256(job.source, known=rec)
+        except OSError as e:  # vanished or unreadable since discovery: a failed plan
+            facts[job.key] = ("", 0, 0)
+            manifest.put(Record(key=job.key, source=str(job.source), sha256="",
+                                config_key=ckey, status="failed",
+                                error=f"{job.source}: cannot be read ({e.strerror or e})"))
+            result.failed += 1
+            continue
+        why = needs_work(rec, facts[job.key][0], ckey, formats, outdir,
+                         retry_failed=retry_failed, force=force)
+        if why is None:
+            if rec is not None and rec.status == "done":
+                result.skipped += 1
+            else:
+                result.skipped_failed += 1
+            continue
+        log.debug("%s: convert (%s)", job.key, why)
+        todo.append(job)
+    progress.planned(len(todo), result.skipped + result.skipped_failed)
+
+    for rec in _run(todo, config, formats, workers=workers, timeout=timeout,
+                    scheduler=scheduler, dask=dask, convert=convert, progress=progress):
+        sha, size, mtime = facts[rec.key]
+        rec = dataclasses.replace(
+            rec, sha256=sha, size=size, mtime_ns=mtime, config_key=ckey,
+            outputs={f: _relative(p, outdir) for f, p in rec.outputs.items()})
+        if rec.status != "done":
+            _remove_old_outputs(manifest.get(rec.key), outdir)
+        rec = manifest.put(rec)  # committed before the next plan is looked at
+        result.converted += rec.status == "done"
+        result.failed += rec.status == "failed"
+        result.timed_out += rec.status == "timeout"
+        progress.finished(rec)
+
+    result.records = manifest.records([j.key for j in jobs])
+    if "html" in formats:  # the index of the review pages (plan2bim.export.html)
+        from ..export.html import write_batch_index
+
+        write_batch_index(result.records, outdir)
+    result.seconds = time.monotonic() - t0
+    if report:
+        result.reports = _report.write_reports(result.records, outdir)
     return result
 
 
@@ -193,7 +241,10 @@ def _exclusive(outdir: Path) -> Iterator[None]:
     except ImportError:  # Windows: no advisory locks; one batch per OUTDIR is on the user
         yield
         return
-    fd = os.open(outdir / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+    try:
+        fd = os.open(outdir / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o644)
+    except OSError as e:
+        raise ExportError(f"{outdir}: cannot write to the output folder ({e.strerror or e})") from None
     try:
         try:
             fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
@@ -204,24 +255,18 @@ def _exclusive(outdir: Path) -> Iterator[None]:
         os.close(fd)
 
 
-def _remove_stale_temp_files(outdir: Path) -> None:
-    """Remove the temporary files of writers killed mid-write by an earlier run.
-
-    They never carry a final name (the writers rename them on success), so they are only
-    clutter; this batch holds the OUTDIR lock, so none belongs to a live writer.
-    """
-    n = 0
-    for dirpath, _, filenames in os.walk(outdir):
-        for name in filenames:
-            if _is_temp_name(name):
-                with contextlib.suppress(OSError):
-                    os.unlink(os.path.join(dirpath, name))
-                    n += 1
-    if n:
-        log.info("removed %d temporary file(s) left by an interrupted run", n)
+def _remove_old_outputs(previous: Record | None, outdir: Path) -> None:
+    """A plan that now fails (its file changed, or the settings) keeps no outputs of its old
+    content beside its ``failed`` record: they would pass for its result."""
+    if previous is None:
+        return
+    for rel in previous.outputs.values():
+        p = (outdir / rel).resolve()
+        if _inside(p, outdir) and p.is_file():
+            with contextlib.suppress(OSError):
+                p.unlink()
+                log.info("%s: removed (its plan now fails)", p)
 
 
-def _is_temp_name(name: str) -> bool:
-    """A temporary output: ``.<final name>.<pid>.part`` (the pipeline's writers) or ``....tmp``
-    (the reports); hidden, and never a final name."""
-    return name.startswith(".") and name.endswith((".part", ".tmp"))
+def _inside(p: Path, folder: Path) -> bool:
+    return p == folder or folder in p.parents

@@ -4,35 +4,38 @@ Rules, so that a batch over an archive does what a person expects:
 
 * A file named on the command line (or in ``--from-list``) is always taken, whatever its name:
   the person chose it, and a misnamed plan is reported as a bad input, not silently dropped.
-* Files found by walking a folder or matching a glob are taken when their extension is a plan
-  format (:data:`plan2bim.load.SUFFIXES`, case-insensitive). Hidden files and folders (``.x``)
-  are skipped, and so is the output folder, so that a batch writing into its own input folder
-  does not find its overlay PNGs on the next run.
-* The outputs of each plan keep the input's folder layout under OUTDIR, relative to the common
-  root of all inputs (a folder given counts as a root itself; a file counts by its folder).
+* Files found by walking a folder or matching a glob follow :mod:`plan2bim.files` (the one rule
+  shared with ``bench``): plan extensions, not plan2bim's own overlays, not ground-truth masks
+  beside their plan, no hidden files, symlink loops walked once. The output folder is not
+  walked into, so a batch writing into its own input folder does not convert its outputs.
+* The outputs of each plan keep the input's folder layout under OUTDIR, relative to the batch's
+  root: the common root of all inputs (a folder given counts as a root itself; a file counts
+  by its folder) on the first run into OUTDIR, the root recorded in the manifest after that
+  (so running again on a sub-folder or adding a plan inside it keeps the layout; an input
+  outside it is refused rather than converted again into a second tree).
   ``batch archive/ -o out`` writes ``archive/a/b/plan.png`` as ``out/a/b/plan.ifc``.
-* Two plans that would share an output name (``plan.png`` and ``plan.pdf`` side by side) both
-  get their extension in the stem (``plan_png.ifc``, ``plan_pdf.ifc``).
+* Every plan gets outputs of its own: two plans that would share an output name (``plan.png``
+  and ``plan.pdf`` side by side) get their extension in the stem (``plan_png.ifc``,
+  ``plan_pdf.ifc``), with a number added if that name is taken too (``plan_png.png`` beside
+  them keeps ``plan_png``; ``plan.png`` becomes ``plan_png_2``). ``report`` at the root is the
+  batch's own (``report.csv``, ``report.json``): a plan named so becomes ``report_png``.
 """
 
 from __future__ import annotations
 
-import glob
 import logging
 import os
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
 from ..errors import InputError
-from ..load import SUFFIXES
+from ..files import GLOB_CHARS, expand_glob, walk_plans
 
 log = logging.getLogger(__name__)
 
-__all__ = ["Job", "discover", "read_list"]
-
-_GLOB_CHARS = frozenset("*?[")
+__all__ = ["Job", "discover", "find_inputs", "jobs_for", "read_list"]
 
 
 @dataclass(frozen=True)
@@ -68,84 +71,103 @@ def read_list(path: Path | str) -> list[str]:
     return [line for line in lines if line and not line.startswith("#")]
 
 
-def discover(inputs: Sequence[str | Path], outdir: Path) -> list[Job]:
+def discover(inputs: Sequence[str | Path], outdir: Path, *, root: Path | None = None) -> list[Job]:
     """Expand ``inputs`` into jobs, in a stable order (sorted by key), without duplicates.
 
-    Raises :class:`InputError` for a named path that does not exist; a glob that matches nothing
-    is only logged, since archives often lack one of several patterns.
+    ``root`` (the one recorded by an earlier run into ``outdir``) fixes the layout; by default
+    it is the inputs' common root. Raises :class:`InputError` for a named path that does not
+    exist, or a plan outside ``root``; a glob that matches nothing is only logged, since
+    archives often lack one of several patterns.
     """
+    files, common = find_inputs(inputs, outdir)
+    if not files:
+        return []
+    return jobs_for(files, root or common, outdir)
+
+
+def find_inputs(inputs: Sequence[str | Path], outdir: Path) -> tuple[list[Path], Path]:
+    """The plan files of ``inputs`` (absolute, in order, without duplicates) and their common root."""
     outdir = Path(outdir).resolve()
     roots: list[Path] = []
     files: dict[Path, None] = {}  # an ordered set: the same file via two inputs is one job
     for entry in inputs:
         text = str(entry)
-        if any(c in _GLOB_CHARS for c in text) and not Path(text).exists():
-            matches = sorted(glob.glob(os.path.expanduser(text), recursive=True))
+        if any(c in GLOB_CHARS for c in text) and not Path(text).exists():
+            _, matches = expand_glob(text, exclude=outdir)
             if not matches:
                 log.warning("%s: no file matches", text)
             for m in matches:
-                p = Path(m).resolve()
-                if p.is_dir():
-                    roots.append(p)
-                    files.update(dict.fromkeys(_walk(p, outdir)))
-                elif _is_plan_name(p) and not _inside(p, outdir):
+                p = _absolute(m)
+                if not _inside(p, outdir):
                     roots.append(p.parent)
                     files[p] = None
             continue
         p = Path(text).expanduser()
         if not p.exists():
             raise InputError(f"{text}: no such file or folder")
-        p = p.resolve()
+        p = _absolute(p)
         if p.is_dir():
             roots.append(p)
-            files.update(dict.fromkeys(_walk(p, outdir)))
+            files.update(dict.fromkeys(walk_plans(p, exclude=outdir)))
         else:
             roots.append(p.parent)
             files[p] = None
-    if not files:
-        return []
-    root = Path(os.path.commonpath([str(r) for r in roots]))
-    return _jobs(list(files), root, outdir)
+    root = Path(os.path.commonpath([str(r) for r in roots])) if roots else Path.cwd()
+    return list(files), root
 
 
-def _walk(folder: Path, outdir: Path) -> Iterable[Path]:
-    for dirpath, dirnames, filenames in os.walk(folder, followlinks=False):
-        here = Path(dirpath)
-        # Prune in place: hidden folders and the output folder are not walked into.
-        dirnames[:] = sorted(
-            d for d in dirnames if not d.startswith(".") and not _same(here / d, outdir)
-        )
-        for name in sorted(filenames):
-            p = here / name
-            if not name.startswith(".") and _is_plan_name(p) and p.is_file():
-                yield p
+def _absolute(p: Path) -> Path:
+    """Absolute and normalised, but through the links as named (a plan reached through a
+    folder link keeps its place in the layout)."""
+    return Path(os.path.abspath(os.path.expanduser(str(p))))
 
 
-def _jobs(files: list[Path], root: Path, outdir: Path) -> list[Job]:
+RESERVED_STEMS = frozenset({"report"})
+"""Output stems at OUTDIR's root that the batch writes itself (``--report``)."""
+
+
+def jobs_for(files: list[Path], root: Path, outdir: Path) -> list[Job]:
+    """One job per file, laid out under ``outdir`` relative to ``root``, every output name unique."""
+    outdir = Path(outdir).resolve()
+    outside = [f for f in files if not _inside(f, root)]
+    if outside:
+        raise InputError(
+            f"{outside[0]} is outside {root}, the folder whose layout {outdir} keeps (set by the "
+            "first batch into it): convert it into another output folder")
     rel = {f: PurePosixPath(f.relative_to(root).as_posix()) for f in files}
-    # Plans that would write the same outputs get their extension in the stem.
-    by_target: dict[tuple[PurePosixPath, str], int] = {}
-    for r in rel.values():
-        t = (r.parent, r.stem.lower())
-        by_target[t] = by_target.get(t, 0) + 1
-    jobs = []
-    for f, r in rel.items():
-        stem = r.stem
-        if by_target[(r.parent, r.stem.lower())] > 1:
-            stem = f"{r.stem}_{r.suffix.lstrip('.').lower()}"
-        jobs.append(Job(source=f, key=str(r), outdir=outdir.joinpath(*r.parent.parts), stem=stem))
+    stems = _unique_stems(list(rel.values()))
+    jobs = [Job(source=f, key=str(r), outdir=outdir.joinpath(*r.parent.parts), stem=stems[r])
+            for f, r in rel.items()]
     return sorted(jobs, key=lambda j: j.key)
 
 
-def _is_plan_name(p: Path) -> bool:
-    return p.suffix.lower() in SUFFIXES
+def _unique_stems(rels: list[PurePosixPath]) -> dict[PurePosixPath, str]:
+    """Output stems, unique per folder (case-insensitively: outputs may land on such disks)."""
+    natural: dict[tuple[PurePosixPath, str], list[PurePosixPath]] = {}
+    for r in rels:
+        natural.setdefault((r.parent, r.stem.lower()), []).append(r)
 
+    def reserved(folder: PurePosixPath, stem: str) -> bool:
+        return folder == PurePosixPath(".") and stem.lower() in RESERVED_STEMS
 
-def _same(a: Path, b: Path) -> bool:
-    try:
-        return a.resolve() == b
-    except OSError:
-        return False
+    stems: dict[PurePosixPath, str] = {}
+    taken: set[tuple[PurePosixPath, str]] = set()
+    clashing: list[PurePosixPath] = []
+    for (folder, low), group in natural.items():
+        if len(group) == 1 and not reserved(folder, low):
+            stems[group[0]] = group[0].stem
+            taken.add((folder, low))
+        else:
+            clashing += group
+    for r in sorted(clashing, key=str):
+        stem = f"{r.stem}_{r.suffix.lstrip('.').lower()}"
+        n = 1
+        while (r.parent, stem.lower()) in taken or reserved(r.parent, stem):
+            n += 1
+            stem = f"{r.stem}_{r.suffix.lstrip('.').lower()}_{n}"
+        stems[r] = stem
+        taken.add((r.parent, stem.lower()))
+    return stems
 
 
 def _inside(p: Path, folder: Path) -> bool:

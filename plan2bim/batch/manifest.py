@@ -105,20 +105,25 @@ class Manifest:
 
     def __init__(self, outdir: Path) -> None:
         self.path = Path(outdir) / MANIFEST_NAME
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self._db = sqlite3.connect(self.path, timeout=30)
-        self._db.row_factory = sqlite3.Row
-        # WAL: a commit is one append to the log, and readers (a second terminal watching the
-        # batch) never block the writer. FULL: the append is fsync'ed, so a commit survives a
-        # power cut as well as a kill -9.
-        self._db.execute("PRAGMA journal_mode=WAL")
-        self._db.execute("PRAGMA synchronous=FULL")
-        _create(self._db)
-        self._db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
-        self._db.execute(
-            "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
-        )
-        self._db.commit()
+        self._db: sqlite3.Connection | None = None
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self._db = sqlite3.connect(self.path, timeout=30)
+            self._db.row_factory = sqlite3.Row
+            # WAL: a commit is one append to the log, and readers (a second terminal watching
+            # the batch) never block the writer. FULL: the append is fsync'ed, so a commit
+            # survives a power cut as well as a kill -9.
+            self._db.execute("PRAGMA journal_mode=WAL")
+            self._db.execute("PRAGMA synchronous=FULL")
+            _create(self._db)
+            self._db.execute("CREATE TABLE IF NOT EXISTS meta (name TEXT PRIMARY KEY, value TEXT)")
+            self._db.execute(
+                "INSERT OR IGNORE INTO meta VALUES ('schema_version', ?)", (str(SCHEMA_VERSION),)
+            )
+            self._db.commit()
+        except (sqlite3.DatabaseError, OSError) as e:
+            self.close()
+            raise _manifest_error(self.path, e) from None
 
     def __enter__(self) -> Manifest:
         return self
@@ -127,7 +132,35 @@ class Manifest:
         self.close()
 
     def close(self) -> None:
-        self._db.close()
+        if self._db is not None:
+            self._db.close()
+            self._db = None
+
+    def get_meta(self, name: str) -> str | None:
+        row = self._db.execute("SELECT value FROM meta WHERE name = ?", (name,)).fetchone()
+        return None if row is None else str(row[0])
+
+    def set_meta(self, name: str, value: str) -> None:
+        self._db.execute("INSERT INTO meta VALUES (?, ?) ON CONFLICT(name) DO UPDATE SET "
+                         "value = excluded.value", (name, value))
+        self._db.commit()
+
+    def move_under(self, prefix: str, outdir: Path) -> None:
+        """Move every plan, its key and its output files, under the folder ``prefix`` of OUTDIR
+        (the batch's root moved up). Outputs that cannot be moved are converted again later."""
+        for rec in self.records():
+            outputs = {}
+            for fmt, rel in rec.outputs.items():
+                src, dst = Path(outdir) / rel, Path(outdir) / prefix / rel
+                try:
+                    dst.parent.mkdir(parents=True, exist_ok=True)
+                    os.replace(src, dst)
+                except OSError as e:
+                    log.warning("%s: cannot move to %s (%s)", src, dst, e.strerror or e)
+                outputs[fmt] = f"{prefix}/{rel}"
+            self._db.execute("UPDATE plans SET key = ?, outputs = ? WHERE key = ?",
+                             (f"{prefix}/{rec.key}", _to_sql("outputs", outputs), rec.key))
+        self._db.commit()
 
     def get(self, key: str) -> Record | None:
         row = self._db.execute("SELECT * FROM plans WHERE key = ?", (key,)).fetchone()
@@ -157,6 +190,19 @@ class Manifest:
         )
         self._db.commit()
         return self.get(rec.key)  # type: ignore[return-value]
+
+
+def _manifest_error(path: Path, e: BaseException) -> Exception:
+    from ..errors import Plan2BimError
+
+    text = str(e) or type(e).__name__
+    if isinstance(e, sqlite3.OperationalError) and ("readonly" in text or "unable to open" in text) \
+            or isinstance(e, OSError):
+        return Plan2BimError(f"{path}: cannot be written ({text}); check that the output folder "
+                             "is writable")
+    return Plan2BimError(
+        f"{path}: not a plan2bim manifest, or damaged ({text}); move it aside (mv {path.name} "
+        f"{path.name}.bad) and run again: outputs already written are kept, plans are converted again")
 
 
 def _to_sql(column: str, value: Any) -> Any:

@@ -17,6 +17,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
+from ..tempfiles import temp_path
 from .manifest import Record
 
 if TYPE_CHECKING:
@@ -89,7 +90,7 @@ def write_reports(records: Sequence[Record], outdir: Path) -> list[Path]:
 
 def _write_atomic(path: Path, text: str) -> None:
     # Not mkstemp: its files are private (0600); a report is as readable as any output.
-    tmp = path.with_name(f".{path.name}.{os.getpid()}.tmp")
+    tmp = temp_path(path, "tmp")
     try:
         with open(tmp, "w", encoding="utf-8", newline="") as f:
             f.write(text)

@@ -6,35 +6,29 @@ finish, and never raises for a plan: a plan's error, a crash of the process conv
 segfault in a native library, the kernel's OOM killer) and a plan running past the timeout all
 become records with status ``failed`` or ``timeout``.
 
-Why not :class:`concurrent.futures.ProcessPoolExecutor`: it cannot stop one task that runs too
-long, and one worker dying breaks the whole pool. :func:`run_local` keeps its own processes
-(``spawn``: no fork of a process whose threads draw a progress bar), one pipe each, and kills
-and replaces the one process whose plan is over time or that died.
+:func:`run_local` runs on :func:`plan2bim.workers.run_pool`, the pool ``bench`` uses too: its
+own processes, warmed up before the clock starts, the one over time or dead killed and replaced.
 """
 
 from __future__ import annotations
 
 import contextlib
 import logging
-import multiprocessing
-import multiprocessing.connection
 import os
 import pickle
-import signal
 import socket
 import subprocess
 import sys
 import tempfile
 import time
-from collections import deque
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
-from typing import Any
 
 from ..config import Config
 from ..errors import Plan2BimError
 from ..model import Building
+from ..workers import PoolFailure, default_workers, run_pool, warm_up
 from .discover import Job
 from .manifest import Record
 
@@ -116,79 +110,13 @@ def _peak_mb() -> float | None:
     return round(kb / (1 << 20 if sys.platform == "darwin" else 1 << 10), 1)
 
 
-def default_workers() -> int:
-    """The CPUs this process may use (the container's share, not the host's count)."""
-    try:
-        return max(1, len(os.sched_getaffinity(0)))
-    except AttributeError:  # macOS, Windows
-        return max(1, os.cpu_count() or 1)
-
-
 def _failure(job: Job, status: str, error: str, seconds: float) -> Record:
     return Record(key=job.key, source=str(job.source), sha256="", config_key="", status=status,
                   error=error, seconds=round(seconds, 4))
 
 
 # ---------------------------------------------------------------------------------------------
-# This machine: a pool of worker processes that can be killed one at a time
-
-
-def _worker_main(conn: multiprocessing.connection.Connection, config: Config,
-                 formats: tuple[str, ...], convert: PlanFn | None, threads: int) -> None:
-    """A worker process: take jobs from the pipe until told to stop or the parent is gone."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)  # Ctrl-C is the parent's to handle
-    _die_with_parent()
-    _limit_threads(threads)
-    if convert is None:  # import the pipeline now, so that no plan's time (or timeout) pays for it
-        from .. import pipeline  # noqa: F401
-    conn.send(_READY)
-    while True:
-        try:
-            job = conn.recv()
-        except (EOFError, OSError):
-            return
-        if job is None:
-            return
-        rec = convert_one(job, config, formats, convert)
-        try:
-            conn.send(rec)
-        except (BrokenPipeError, OSError):
-            return
-
-
-def _die_with_parent() -> None:
-    """On Linux, ask the kernel to kill this process when its parent dies (even by kill -9)."""
-    if not sys.platform.startswith("linux"):
-        return
-    with contextlib.suppress(Exception):
-        import ctypes
-
-        ctypes.CDLL("libc.so.6", use_errno=True).prctl(1, signal.SIGKILL)  # PR_SET_PDEATHSIG
-        if os.getppid() == 1:  # the parent died before prctl took effect
-            os._exit(1)
-
-
-def _limit_threads(n: int) -> None:
-    """N processes each running N OpenCV/BLAS threads would oversubscribe the CPUs N times."""
-    for var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
-        os.environ[var] = str(n)
-    with contextlib.suppress(Exception):
-        import cv2
-
-        cv2.setNumThreads(n)
-
-
-_READY = "ready"
-"""A worker's first message: it started and imported what it needs."""
-
-
-@dataclass
-class _Slot:
-    process: Any
-    conn: multiprocessing.connection.Connection
-    job: Job | None = None
-    started: float = 0.0
-    ready: bool = False
+# This machine: the shared pool of worker processes (plan2bim.workers), one killed at a time
 
 
 def run_local(
@@ -203,98 +131,27 @@ def run_local(
 ) -> Iterator[Record]:
     """Convert ``jobs`` with ``workers`` processes; yield a record as each plan finishes.
 
-    A plan still running ``timeout`` seconds after it started is killed (with its process,
-    which is replaced) and yields status ``timeout``. Closing the generator (or an exception in
-    the consumer, such as Ctrl-C) stops and reaps every worker.
+    Each worker is warmed up with these settings and formats before its first plan (see
+    :func:`plan2bim.workers.warm_up`). A plan still running ``timeout`` seconds after it
+    started is killed (with its process, which is replaced) and yields status ``timeout``.
+    Closing the generator (or an exception in the consumer, such as Ctrl-C) stops and reaps
+    every worker.
     """
-    pending = deque(jobs)
-    if not pending:
-        return
-    n = max(1, min(workers or default_workers(), len(pending)))
-    threads = max(1, default_workers() // n)
-    ctx = multiprocessing.get_context("spawn")
-
-    def start() -> _Slot:
-        parent, child = ctx.Pipe()
-        p = ctx.Process(target=_worker_main, args=(child, config, formats, convert, threads),
-                        name="plan2bim-batch-worker", daemon=True)
-        p.start()
-        child.close()
-        return _Slot(p, parent)
-
-    def retire(slot: _Slot) -> None:
-        with contextlib.suppress(Exception):
-            slot.conn.close()
-        if slot.process.is_alive():
-            slot.process.kill()
-        slot.process.join(5)
-
-    slots = [start() for _ in range(n)]
-    try:
-        while True:
-            for slot in slots:
-                if slot.job is None and pending:
-                    slot.job, slot.started = pending.popleft(), time.monotonic()
-                    if on_start is not None:
-                        on_start(slot.job)
-                    slot.conn.send(slot.job)
-            busy = [s for s in slots if s.job is not None]
-            if not busy:
-                return
-            # A plan's clock starts when its worker is ready: starting Python is not the plan's time.
-            timed = [s.started + timeout for s in busy if s.ready] if timeout else []
-            deadline = min(timed) if timed else None
-            wait_s = None if deadline is None else max(0.0, deadline - time.monotonic())
-            ready = set(multiprocessing.connection.wait(
-                [s.conn for s in busy] + [s.process.sentinel for s in busy], wait_s))
-            now = time.monotonic()
-            for i, slot in enumerate(slots):
-                job = slot.job
-                if job is None:
-                    continue
-                dead = False
-                if slot.conn in ready:
-                    try:
-                        msg = slot.conn.recv()
-                    except (EOFError, OSError, pickle.UnpicklingError):
-                        dead = True  # died while answering: handled as a crash below
-                    else:
-                        if msg == _READY:
-                            slot.ready, slot.started = True, time.monotonic()
-                        else:
-                            slot.job = None
-                            yield msg
-                            continue
-                if dead or slot.process.sentinel in ready or not slot.process.is_alive():
-                    slot.process.join(1)
-                    if not slot.ready:
-                        # Not the plan's fault: this Python cannot start workers at all (e.g. a
-                        # __main__ that spawn cannot re-import). Failing every plan would be a lie.
-                        raise Plan2BimError(
-                            f"a batch worker process could not start (exit code "
-                            f"{slot.process.exitcode}); see the messages above")
-                    code = slot.process.exitcode
-                    why = f"signal {-code}" if code is not None and code < 0 else f"exit code {code}"
-                    log.warning("%s: worker process died (%s)", job.source, why)
-                    retire(slot)
-                    slots[i] = start()
-                    yield _failure(job, "failed", f"{job.source}: the worker process died ({why}); "
-                                   "out of memory, or a crash in a native library", now - slot.started)
-                elif timeout and slot.ready and now - slot.started >= timeout:
-                    log.warning("%s: over the %g s timeout, killed", job.source, timeout)
-                    retire(slot)
-                    slots[i] = start()
-                    yield _failure(job, "timeout", f"{job.source}: took longer than {timeout:g} s "
-                                   "(--timeout-per-plan), stopped", now - slot.started)
-    finally:
-        for slot in slots:
-            if slot.job is None:
-                with contextlib.suppress(Exception):
-                    slot.conn.send(None)
-        for slot in slots:
-            if slot.job is None:
-                slot.process.join(2)
-            retire(slot)
+    task = partial(convert_one, config=config, formats=formats, convert=convert)
+    warm = partial(warm_up, config, formats)
+    for job, out in run_pool(jobs, task, workers=workers, timeout=timeout, warm=warm,
+                             on_start=on_start):
+        if not isinstance(out, PoolFailure):
+            yield out
+        elif out.status == "timeout":
+            log.warning("%s: over the %g s timeout, killed", job.source, timeout)
+            yield _failure(job, "timeout", f"{job.source}: took longer than {timeout:g} s "
+                           "(--timeout-per-plan), stopped", out.seconds)
+        else:
+            log.warning("%s: worker process died (%s)", job.source, out.detail)
+            yield _failure(job, "failed", f"{job.source}: the worker process died "
+                           f"({out.detail}); out of memory, or a crash in a native library",
+                           out.seconds)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -305,11 +162,12 @@ def convert_isolated(
     job: Job, config: Config, formats: tuple[str, ...], timeout: float | None,
     convert: PlanFn | None = None,
 ) -> Record:
-    """:func:`convert_one` in a fresh Python process, killed after ``timeout`` seconds.
+    """:func:`convert_one` in a fresh Python process, killed ``timeout`` seconds after it is ready.
 
     For Dask workers: their tasks run in threads that cannot be stopped, and their processes are
     daemons that ``multiprocessing`` will not let have children; a plain subprocess is allowed.
-    Costs a Python start and the pipeline's imports per plan (about a second).
+    The child warms up (:func:`plan2bim.workers.warm_up`) and says so before the plan's clock
+    starts, so the timeout measures the plan, not Python starting. Costs about a second a plan.
     """
     t0 = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="plan2bim-") as tmp:
@@ -317,21 +175,38 @@ def convert_isolated(
         src.write_bytes(pickle.dumps((job, config, formats, convert)))
         env = {**os.environ, "PYTHONPATH": os.pathsep.join(p for p in sys.path if p)}
         code = "import sys; from plan2bim.batch.runner import _isolated_main; _isolated_main(*sys.argv[1:])"
-        try:
-            proc = subprocess.run([sys.executable, "-c", code, str(src), str(dst)], env=env,
-                                  timeout=timeout, capture_output=True, check=False)
-        except subprocess.TimeoutExpired:  # run() has killed the child
-            return _failure(job, "timeout", f"{job.source}: took longer than {timeout:g} s "
-                            "(--timeout-per-plan), stopped", time.monotonic() - t0)
-        if proc.returncode == 0 and dst.is_file():
-            return pickle.loads(dst.read_bytes())
-        tail = proc.stderr.decode(errors="replace").strip().splitlines()[-1:] or [""]
+        with open(Path(tmp) / "stderr.txt", "w+b") as err:
+            proc = subprocess.Popen([sys.executable, "-c", code, str(src), str(dst)], env=env,
+                                    stdout=subprocess.PIPE, stderr=err)
+            try:
+                proc.stdout.readline()  # "ready", or nothing if it died while starting
+                started = time.monotonic()
+                try:
+                    proc.wait(timeout=timeout)
+                except subprocess.TimeoutExpired:
+                    proc.kill()
+                    proc.wait()
+                    return _failure(job, "timeout", f"{job.source}: took longer than "
+                                    f"{timeout:g} s (--timeout-per-plan), stopped",
+                                    time.monotonic() - started)
+            finally:
+                if proc.poll() is None:
+                    proc.kill()
+                    proc.wait()
+                proc.stdout.close()
+            if proc.returncode == 0 and dst.is_file():
+                return pickle.loads(dst.read_bytes())
+            err.seek(0)
+            tail = err.read().decode(errors="replace").strip().splitlines()[-1:] or [""]
         return _failure(job, "failed", f"{job.source}: the conversion process died "
                         f"(exit code {proc.returncode}) {tail[0]}".rstrip(), time.monotonic() - t0)
 
 
 def _isolated_main(src: str, dst: str) -> None:
     job, config, formats, convert = pickle.loads(Path(src).read_bytes())
+    warm_up(config, formats)
+    sys.stdout.write("ready\n")
+    sys.stdout.flush()
     rec = convert_one(job, config, formats, convert)
     Path(dst).write_bytes(pickle.dumps(rec))
 

@@ -21,6 +21,7 @@ is the better choice on one machine).
 
 from __future__ import annotations
 
+import logging
 from dataclasses import replace
 from pathlib import Path
 from typing import Annotated
@@ -28,8 +29,11 @@ from typing import Annotated
 import typer
 
 from ..config import Config
+from ..errors import Plan2BimError
 from ..export import FORMATS as _FORMATS  # the writer registry: light, imports no writer
 from ._app import EXIT_INPUT, EXIT_OK, EXIT_PARTIAL, app, console, err_console, user_errors
+
+log = logging.getLogger("plan2bim")
 
 
 @app.command(
@@ -74,7 +78,9 @@ def batch(
         "--dask", help="Run on a Dask LocalCluster of --workers processes started here.")] = False,
     scale: Annotated[float | None, typer.Option(
         "--scale", min=0.001, help="Scale of every input in pixels per metre (skips estimation).")] = None,
-    dpi: Annotated[float | None, typer.Option("--dpi", min=1, help="Scan resolution, with --drawing-scale.")] = None,
+    dpi: Annotated[float | None, typer.Option(
+        "--dpi", min=1, help="Scan resolution, with --drawing-scale; on PDFs, the resolution "
+                             "pages are read at (default 150).")] = None,
     drawing_scale: Annotated[str | None, typer.Option(
         "--drawing-scale", help="Drawing scale, e.g. 1:100 (with --dpi, or for PDFs).")] = None,
     wall_height: Annotated[float, typer.Option(
@@ -83,6 +89,8 @@ def batch(
         "--pages", help="PDF pages to use, e.g. 1,3 or 2-4 (default: all).")] = None,
     detector: Annotated[str | None, typer.Option(
         "--detector", help="Detector to use (default: the best one installed).", show_default=False)] = None,
+    max_pages: Annotated[int, typer.Option(
+        "--max-pages", min=1, help="A plan with more pages to read than this fails.")] = 100,
     settings: Annotated[Path | None, typer.Option(
         "--settings", metavar="FILE", dir_okay=False,
         help="TOML file overriding recognition settings (see `plan2bim settings --show`).")] = None,
@@ -101,11 +109,18 @@ def batch(
     with user_errors():
         from ..batch import run_batch
         from ..detect import default_detector
-        from .options import base_config, parse_drawing_scale, parse_formats, parse_pages
+        from .options import base_config, parse_formats, parse_pages, scale_fields
 
+        fields = scale_fields(scale, dpi, drawing_scale)
+        if scale is not None and (dpi is not None or drawing_scale is not None):
+            raise Plan2BimError("--scale gives the scale itself: use it without --dpi and "
+                                "--drawing-scale")
+        if dpi is not None and drawing_scale is None:
+            log.warning("--dpi without --drawing-scale only sets the resolution PDF pages are "
+                        "read at; images are scaled from their doors")
         config = replace(
-            base_config(settings), px_per_m=scale, dpi=dpi, drawing_scale=parse_drawing_scale(drawing_scale),
-            wall_height=wall_height, pages=parse_pages(pages), detector=detector or default_detector(),
+            base_config(settings), **fields, wall_height=wall_height, pages=parse_pages(pages),
+            detector=detector or default_detector(), max_pages=max_pages,
         )
         with _BarProgress() as progress:
             result = run_batch(

@@ -12,10 +12,11 @@ from ..config import Config
 from ._app import app, console, user_errors
 from .options import (
     base_config,
+    check_input_options,
     detector_option,
-    parse_drawing_scale,
     parse_formats,
     parse_pages,
+    scale_fields,
     settings_option,
 )
 
@@ -25,15 +26,16 @@ def convert(
     input: Path = typer.Argument(..., help="Plan drawing: PNG, JPG, TIFF, BMP, or PDF (its floor-plan drawings become storeys; see --pages, --keep-pages, --all-pages)."),
     output: Path = typer.Option(Path("."), "--output", "-o", help="Folder for the outputs."),
     scale: float | None = typer.Option(None, "--scale", min=0.001, help="Scale in pixels per metre (skips estimation)."),
-    dpi: float | None = typer.Option(None, "--dpi", min=1, help="Scan resolution, with --drawing-scale."),
+    dpi: float | None = typer.Option(None, "--dpi", min=1, help="Scan resolution, with --drawing-scale; on a PDF, the resolution pages are read at (default 150)."),
     drawing_scale: str | None = typer.Option(None, "--drawing-scale", help="Drawing scale, e.g. 1:100 (with --dpi, or for a PDF)."),
     wall_height: float = typer.Option(Config.wall_height, "--wall-height", min=0.5, max=20, help="Storey wall height in metres."),
     storey_name: str | None = typer.Option(None, "--storey-name", help="Name of the storey (numbered if several)."),
-    formats: str = typer.Option("ifc,glb,json,overlay", "--formats", help="Comma-separated outputs: ifc, glb, json, overlay."),
+    formats: str = typer.Option("ifc,glb,json,overlay", "--formats", help="Comma-separated outputs: ifc, glb, json, overlay, html (review page)."),
     pages: str | None = typer.Option(None, "--pages", help="PDF pages to use, e.g. 1,3 or 2-4, whatever they hold (default: the floor plans of all pages)."),
     keep_pages: str | None = typer.Option(None, "--keep-pages", help="Also convert these pages where no floor plan was recognised on them, e.g. 3 or 2-4."),
     all_pages: bool = typer.Option(False, "--all-pages", help="Convert every page (its floor plans, else its largest drawing)."),
     detector: str = detector_option(),
+    max_pages: int = typer.Option(100, "--max-pages", min=1, help="Refuse inputs with more pages to read than this."),
     settings: Path | None = settings_option(),
 ) -> None:
     """Convert one floor plan into a BIM model.
@@ -43,12 +45,12 @@ def convert(
     --drawing-scale, the scale is estimated from the widths of the doors found.
     """
     with user_errors():
+        fields = scale_fields(scale, dpi, drawing_scale)
+        check_input_options(input, scale=scale, dpi=dpi, drawing_scale=drawing_scale, pages=pages)
         config = replace(
-            base_config(settings), px_per_m=scale, dpi=dpi, drawing_scale=parse_drawing_scale(drawing_scale),
-            wall_height=wall_height, storey_name=storey_name, pages=parse_pages(pages),
-            keep_pages=parse_pages(keep_pages) or (), all_pages=all_pages, detector=detector,
-            # --dpi on a PDF is the resolution its pages are rendered at.
-            **({"pdf_dpi": int(round(dpi))} if dpi and _is_pdf(input) else {}),
+            base_config(settings), **fields, wall_height=wall_height, storey_name=storey_name,
+            pages=parse_pages(pages), keep_pages=parse_pages(keep_pages) or (),
+            all_pages=all_pages, detector=detector, max_pages=max_pages,
         )
         fmts = parse_formats(formats)
         from ..pipeline import convert_file
@@ -72,10 +74,3 @@ def convert(
     for fmt, p in result.outputs.items():
         console.print(f"  {fmt:8s} {p}")
 
-
-def _is_pdf(path: Path) -> bool:
-    try:
-        with open(path, "rb") as f:
-            return f.read(4) == b"%PDF"
-    except OSError:
-        return False

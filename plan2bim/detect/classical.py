@@ -15,6 +15,7 @@ import numpy as np
 
 from ..config import Config
 from ..detections import Detections, OpeningDetection
+from ..limits import count_short, refuse_texture
 from ..preprocess import Prepared
 from ..segments import (
     Segment,
@@ -89,6 +90,8 @@ def detect(prepared: Prepared, config: Config = Config()) -> Detections:
     st = config.classical
     mask, width, k = wall_mask(prepared.ink, st, config.segments)
     segs = extract_segments(mask, k, st.max_bar_wt * width, config.segments)
+    # Before the gap search, whose work grows with the bars: a texture is no plan.
+    refuse_texture(count_short(segs), mask.size / 1e6)
     thick = typical_bar_thickness(segs, width)
     gap_unit = typical_bar_thickness(segs, width, by_length=False)
     # Door and window symbols are thin lines that scanning makes faint: look for them with a
@@ -138,6 +141,8 @@ def find_gap_openings(
                 kind=kind, center=(float(centre[0]), float(centre[1])), width=float(gap),
                 depth=float(s.thickness), angle=float(np.degrees(np.arctan2(-d[1], d[0]))),
                 confidence=conf,
+                swing_px=door_swing(near, centre, d, gap, s.thickness, st.door_swing_margin_ratio)
+                if kind == "door" else None,
             ))
     return found
 
@@ -238,3 +243,29 @@ def _erase_box(mask: np.ndarray, o: OpeningDetection) -> None:
     tmp = np.zeros(mask.shape, np.uint8)
     cv2.fillPoly(tmp, [np.round(pts).astype(np.int32)], 1)
     mask[tmp > 0] = False
+
+
+def door_swing(near: np.ndarray, centre, d, gap: float, t: float,
+               margin: float = ClassicalSettings().door_swing_margin_ratio):
+    """The drawn door's hinge and the tip of its open leaf, in pixels, or None when no hinge
+    position scores ``margin`` more than every other (see ``ClassicalSettings``)."""
+    h, w = near.shape
+    n = np.array([-d[1], d[0]])
+    c = np.asarray(centre, float)
+    k = max(12, int(gap / 2))
+    theta = np.linspace(0.08, np.pi / 2 - 0.08, k)
+    radii = np.linspace(0.15, 0.95, k)
+    scored = []
+    for jamb in (-1.0, 1.0):
+        for side in (-1.0, 1.0):
+            hinge = c + d * jamb * gap / 2 + n * side * t / 2
+            u, v = -d * jamb, n * side
+            arc = hinge + gap * (np.cos(theta)[:, None] * u + np.sin(theta)[:, None] * v)
+            leaf = hinge + gap * radii[:, None] * v
+            score = 0.5 * (_hits(near, arc, h, w) + _hits(near, leaf, h, w))
+            scored.append((score, hinge, hinge + gap * v))
+    scored.sort(key=lambda s: -s[0])
+    if scored[0][0] - scored[1][0] < margin:
+        return None
+    _, hinge, tip = scored[0]
+    return (float(hinge[0]), float(hinge[1])), (float(tip[0]), float(tip[1]))

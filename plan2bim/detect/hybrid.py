@@ -36,7 +36,8 @@ def detect(prepared: Prepared, config: Config = Config()) -> Detections:
         if gap is not None:
             # The gap is measured between the wall ends, where the model's blob edges are soft
             # (and the scale is estimated from door widths).
-            openings.append(replace(o, center=gap.center, width=gap.width, angle=gap.angle))
+            openings.append(replace(o, center=gap.center, width=gap.width, angle=gap.angle,
+                                    swing_px=gap.swing_px if gap.kind == o.kind else None))
         elif o.confidence >= st.sure_alone_confidence:
             openings.append(o)
     if st.add_gap_kinds:

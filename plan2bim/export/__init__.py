@@ -26,9 +26,12 @@ _REGISTRY: dict[str, tuple[str, str, str]] = {
     "glb": ("glb", "write_glb", ".glb"),
     "json": ("json", "write_json", ".json"),
     "overlay": ("overlay", "write_overlay", ".overlay.png"),
+    "html": ("html", "write_html", ".html"),
 }
 
 FORMATS: tuple[str, ...] = tuple(_REGISTRY)
+DEFAULT_FORMATS: tuple[str, ...] = ("ifc", "glb", "json", "overlay")
+"""What the command line writes unless told: the review page (html) is asked for."""
 
 
 def suffix(fmt: str) -> str:

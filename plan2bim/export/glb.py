@@ -3,10 +3,11 @@
 glTF is Y-up and in metres; the model's plan frame is x right, y up the drawing, z up, so every
 vertex is mapped plan (x, y, z) -> glTF (x, z, -y), a proper rotation that keeps face winding.
 
-Walls are not cut with a 3D boolean engine (trimesh's backends are optional native packages).
-Instead each wall's elevation, the rectangle (length x height) seen from its side, has its
-openings cut out in 2D with shapely and is then extruded across the wall's thickness. That is
-exact, fast, closed (watertight) and gives the reveals of every door and window for free.
+The solids come from ``plan2bim.geometry``, the same the IFC writer writes: walls joined at
+their junctions, doors and windows (frame, leaf, glass) inside their openings. Walls are not cut
+with a 3D boolean engine (trimesh's backends are optional native packages): a wall's footprint is
+split in 2D where its openings are and each piece extruded over its height span. That is exact,
+fast and closed, and gives the reveals of every door and window for free.
 
 The node tree mirrors IFC's spatial structure: building -> storeys -> one node per element, each
 node named by the element's IFC GlobalId so that a viewer's pick can be joined with the IFC file,
@@ -19,14 +20,18 @@ import logging
 from pathlib import Path
 from typing import Any
 
+import mapbox_earcut
 import numpy as np
 import shapely
 import trimesh
-from shapely.geometry import MultiPolygon, Polygon, box
+from shapely.geometry import MultiPolygon, Polygon
+from shapely.geometry.polygon import orient
 from trimesh.visual.material import PBRMaterial
 
 from ..errors import ExportError
-from ..model import Building, Opening, Ring, Storey, Wall
+from ..geometry import OpeningSolid, WallSolid, storey_geometry, to_plan, wall_frame
+from ..model import Building, Ring, Storey, Wall
+from .palette import MATERIALS, PART_MATERIAL
 
 log = logging.getLogger(__name__)
 
@@ -41,30 +46,16 @@ GRID_M = 1e-4
 """Outlines are snapped to this grid (0.1 mm) before triangulation: it merges near-duplicate
 vertices that would otherwise give slivers and degenerate triangles."""
 MIN_PART_M = 0.01
-"""A solid strip of wall thinner than this beside an opening (a 3 mm lintel, a door whose sill is
-a rounding error) is not modelled: the opening is widened to the wall's edge instead."""
-PANEL_THICKNESS = {"door": 0.04, "window": 0.02}
-"""Thickness of the door leaf / glass pane put in each opening, in metres."""
-PANEL_GAP_M = 0.005
-"""Clearance between a panel and its opening's reveal, so their faces never coincide."""
+"""Pieces of outline narrower than this are not meshed (slivers)."""
 SPACE_PATCH_M = 0.01
 """Thickness of the translucent floor patch showing a space."""
 
-# One PBR material per IFC class (linear RGBA, 0..1). Glass and spaces are blended so the rooms
-# behind them stay visible.
-_MATERIALS: dict[str, dict[str, Any]] = {
-    "IfcWall": {"baseColorFactor": [0.85, 0.85, 0.83, 1.0], "roughnessFactor": 0.9},
-    "IfcDoor": {"baseColorFactor": [0.55, 0.35, 0.17, 1.0], "roughnessFactor": 0.7},
-    "IfcWindow": {"baseColorFactor": [0.45, 0.7, 0.95, 0.35], "roughnessFactor": 0.1,
-                  "alphaMode": "BLEND", "doubleSided": True},
-    "IfcSlab": {"baseColorFactor": [0.5, 0.5, 0.5, 1.0], "roughnessFactor": 0.95},
-    "IfcSpace": {"baseColorFactor": [0.3, 0.75, 0.45, 0.3], "roughnessFactor": 1.0,
-                 "alphaMode": "BLEND", "doubleSided": True},
-}
+_CLASS_MATERIAL = {"IfcWall": "wall", "IfcDoor": "door", "IfcWindow": "glass", "IfcSlab": "slab",
+                   "IfcSpace": "space", "IfcColumn": "column"}
 
 
-def _material(ifc_class: str) -> PBRMaterial:
-    return PBRMaterial(name=ifc_class, metallicFactor=0.0, **_MATERIALS[ifc_class])
+def _material(name: str) -> PBRMaterial:
+    return PBRMaterial(name=name, metallicFactor=0.0, **MATERIALS[name])
 
 
 def _clean(geom: Any) -> list[Polygon]:
@@ -81,84 +72,93 @@ def _clean(geom: Any) -> list[Polygon]:
     return [p for p in parts if not p.is_empty and p.area > MIN_PART_M * MIN_PART_M]
 
 
+def _prism(polygon: Polygon, height: float) -> tuple[np.ndarray, np.ndarray]:
+    """Vertices and faces of ``polygon`` extruded from z = 0 to ``height``, outward normals.
+
+    trimesh's ``extrude_polygon`` does the same with checks and caches that cost a few
+    milliseconds a polygon, most of the glTF export of a plan with a hundred walls."""
+    polygon = orient(polygon, 1.0)  # exterior counter-clockwise, holes clockwise
+    rings = [np.asarray(polygon.exterior.coords)[:-1]] + \
+        [np.asarray(r.coords)[:-1] for r in polygon.interiors]
+    flat = np.concatenate(rings)
+    ends = np.cumsum([len(r) for r in rings]).astype(np.uint32)
+    tri = mapbox_earcut.triangulate_float64(flat, ends).reshape(-1, 3).astype(np.int64)
+    a, b, c = flat[tri[:, 0]], flat[tri[:, 1]], flat[tri[:, 2]]
+    cw = (b[:, 0] - a[:, 0]) * (c[:, 1] - a[:, 1]) - (b[:, 1] - a[:, 1]) * (c[:, 0] - a[:, 0]) < 0
+    tri[cw] = tri[cw][:, ::-1]  # every cap triangle counter-clockwise seen from above
+    n = len(flat)
+    verts = np.vstack([np.column_stack([flat, np.zeros(n)]), np.column_stack([flat, np.full(n, height)])])
+    sides = []
+    start = 0
+    for end in ends:
+        i = np.arange(start, end)
+        j = np.roll(i, -1)
+        # Walking a counter-clockwise exterior (or clockwise hole), the solid is on the left:
+        # (a0, b0, b1) faces right, out of the solid.
+        sides += [np.column_stack([i, j, j + n]), np.column_stack([i, j + n, i + n])]
+        start = end
+    faces = np.vstack([tri[:, ::-1], tri + n, *sides])
+    return verts, faces
+
+
 def _extrude(polygons: list[Polygon], height: float, transform: np.ndarray) -> trimesh.Trimesh | None:
-    meshes = [trimesh.creation.extrude_polygon(p, height, transform=transform) for p in polygons]
-    return trimesh.util.concatenate(meshes) if meshes else None
+    if not polygons:
+        return None
+    parts = [_prism(p, height) for p in polygons]
+    offsets = np.cumsum([0] + [len(v) for v, _ in parts[:-1]])
+    verts = np.vstack([v for v, _ in parts])
+    faces = np.vstack([f + o for (_, f), o in zip(parts, offsets, strict=True)])
+    verts = verts @ transform[:3, :3].T + transform[:3, 3]
+    return trimesh.Trimesh(verts, faces, process=False)
 
 
-def _wall_frame(wall: Wall, elevation: float) -> np.ndarray:
-    """Transform from the wall's local frame to the plan frame.
+def _lift(z: float) -> np.ndarray:
+    return trimesh.transformations.translation_matrix((0.0, 0.0, z))
 
-    Local frame: x along the axis from ``start`` (metres), y up from the storey's floor, z across
-    the wall from its right face to its left face. The columns (u, up, right normal) form a proper
-    rotation, so extruded faces keep outward normals.
-    """
-    (x0, y0), (x1, y1) = wall.start, wall.end
-    length = wall.length
-    ux, uy = (x1 - x0) / length, (y1 - y0) / length
-    nx, ny = uy, -ux  # the right-hand normal: det([u, z, n]) = +1
-    half = wall.thickness / 2
+
+def _local_to_plan(wall: Wall, elevation: float) -> np.ndarray:
+    """Transform from the wall-local frame of ``plan2bim.geometry`` to the plan frame."""
+    x0, y0, ux, uy = wall_frame(wall)
     m = np.eye(4)
     m[:3, 0] = (ux, uy, 0.0)
-    m[:3, 1] = (0.0, 0.0, 1.0)
-    m[:3, 2] = (nx, ny, 0.0)
-    m[:3, 3] = (x0 - nx * half, y0 - ny * half, elevation)
+    m[:3, 1] = (-uy, ux, 0.0)
+    m[:3, 3] = (x0, y0, elevation)
     return m
 
 
-def _wall_extension(wall: Wall) -> float:
-    """How far the solid runs past each axis end point: half the thickness, like a square cap.
-
-    It closes the corner where two walls meet on their axes, and matches ``footprint_px``,
-    which is the axis buffered with square caps.
-    """
-    return wall.thickness / 2
-
-
-def _opening_rect(o: Opening, wall: Wall, ext: float) -> Polygon:
-    """The opening in the wall's elevation; edges within ``MIN_PART_M`` of the wall's edge are
-    pushed past it, so no paper-thin strip of wall is left."""
-    lo, hi = o.offset - o.width / 2, o.offset + o.width / 2
-    bottom, top = o.sill_height, o.sill_height + o.height
-    if lo < -ext + MIN_PART_M:
-        lo = -ext - 1.0
-    if hi > wall.length + ext - MIN_PART_M:
-        hi = wall.length + ext + 1.0
-    if bottom < MIN_PART_M:
-        bottom = -1.0
-    if top > wall.height - MIN_PART_M:
-        top = wall.height + 1.0
-    return box(lo, bottom, hi, top)
+def wall_mesh(wall: Wall, solid: WallSolid, elevation: float) -> trimesh.Trimesh | None:
+    """The wall's own footprint extruded, with its openings' voids taken out: the footprint
+    outside the voids runs full height, under and over each void only to its sill and from its
+    head. Plain 2D cuts, so the solid is closed and its volume is exactly the IFC body's."""
+    foot = shapely.union_all([Polygon(p[0], p[1:]) for p in solid.footprint])
+    meshes = []
+    strips = []
+    for c in solid.cuts:
+        big = wall.thickness + 1.0
+        strip = Polygon(to_plan(wall, [(c.x0, -big), (c.x1, -big), (c.x1, big), (c.x0, big)]))
+        strips.append(strip)
+        under = foot.intersection(strip)
+        if c.z0 > MIN_PART_M:
+            meshes.append(_extrude(_clean(under), c.z0, _lift(elevation)))
+        if solid.height - c.z1 > MIN_PART_M:
+            meshes.append(_extrude(_clean(under), solid.height - c.z1, _lift(elevation + c.z1)))
+    rest = foot.difference(shapely.union_all(strips)) if strips else foot
+    meshes.append(_extrude(_clean(rest), solid.height, _lift(elevation)))
+    meshes = [m for m in meshes if m is not None]
+    return trimesh.util.concatenate(meshes) if meshes else None
 
 
-def wall_mesh(wall: Wall, openings: list[Opening], elevation: float) -> trimesh.Trimesh | None:
-    """The wall as a closed solid in the plan frame, with its openings cut through."""
-    if wall.length <= MIN_PART_M or wall.thickness <= 0 or wall.height <= 0:
-        log.warning("wall %s is degenerate (length %.3g m), not modelled", wall.id, wall.length)
-        return None
-    ext = _wall_extension(wall)
-    elevation_face = box(-ext, 0.0, wall.length + ext, wall.height)
-    holes = [_opening_rect(o, wall, ext) for o in openings if o.width > 0 and o.height > 0]
-    if holes:
-        elevation_face = elevation_face.difference(shapely.union_all(holes))
-    return _extrude(_clean(elevation_face), wall.thickness, _wall_frame(wall, elevation))
-
-
-def panel_mesh(o: Opening, wall: Wall, elevation: float) -> trimesh.Trimesh | None:
-    """A door leaf or window pane filling the opening, centred in the wall's thickness."""
-    ext = _wall_extension(wall)
-    lo = max(o.offset - o.width / 2, -ext) + PANEL_GAP_M
-    hi = min(o.offset + o.width / 2, wall.length + ext) - PANEL_GAP_M
-    bottom = max(o.sill_height, 0.0) + (PANEL_GAP_M if o.sill_height > 0 else 0.0)
-    top = min(o.sill_height + o.height, wall.height) - PANEL_GAP_M
-    thickness = min(PANEL_THICKNESS[o.kind], wall.thickness / 2)
-    if hi - lo < MIN_PART_M or top - bottom < MIN_PART_M:
-        return None
-    local = np.eye(4)
-    local[:3, 3] = ((lo + hi) / 2, (bottom + top) / 2, wall.thickness / 2)
-    return trimesh.creation.box(
-        extents=(hi - lo, top - bottom, thickness), transform=_wall_frame(wall, elevation) @ local
-    )
+def part_meshes(wall: Wall, sol: OpeningSolid, elevation: float) -> dict[str, trimesh.Trimesh]:
+    """The door's or window's body, one mesh per material (frame, leaf, glass)."""
+    frame = _local_to_plan(wall, elevation)
+    out: dict[str, list[trimesh.Trimesh]] = {}
+    for part, b in sol.parts:
+        local = trimesh.transformations.translation_matrix(
+            ((b.x0 + b.x1) / 2, (b.y0 + b.y1) / 2, (b.z0 + b.z1) / 2))
+        box = trimesh.creation.box(extents=(b.x1 - b.x0, b.y1 - b.y0, b.z1 - b.z0),
+                                   transform=frame @ local)
+        out.setdefault(PART_MATERIAL[part], []).append(box)
+    return {k: trimesh.util.concatenate(v) for k, v in out.items()}
 
 
 def _flat_mesh(ring: Ring, thickness: float, bottom: float) -> trimesh.Trimesh | None:
@@ -168,7 +168,7 @@ def _flat_mesh(ring: Ring, thickness: float, bottom: float) -> trimesh.Trimesh |
         (0.0, 0.0, bottom)))
 
 
-def _finish(mesh: trimesh.Trimesh, ifc_class: str, name: str) -> trimesh.Trimesh:
+def _finish(mesh: trimesh.Trimesh, ifc_class: str, name: str, material: str) -> trimesh.Trimesh:
     """Move to glTF's frame, drop degenerate faces, give each face its own vertices (so the
     exported vertex normals are the flat face normals) and attach the class's material."""
     mesh = mesh.copy()
@@ -176,16 +176,16 @@ def _finish(mesh: trimesh.Trimesh, ifc_class: str, name: str) -> trimesh.Trimesh
     mesh.update_faces(mesh.nondegenerate_faces(height=GRID_M / 10))
     mesh.remove_unreferenced_vertices()
     mesh.unmerge_vertices()
-    mesh.visual = trimesh.visual.TextureVisuals(material=_material(ifc_class))
+    mesh.visual = trimesh.visual.TextureVisuals(material=_material(material))
     mesh.metadata = {"ifc_class": ifc_class, "name": name}
     return mesh
 
 
 def _add(scene: trimesh.Scene, parent: str, mesh: trimesh.Trimesh | None, ifc_class: str,
-         global_id: str, element_id: str, name: str) -> None:
+         global_id: str, element_id: str, name: str, material: str | None = None) -> str | None:
     if mesh is None or len(mesh.faces) == 0:
         log.debug("%s %s has no geometry, skipped", ifc_class, element_id)
-        return
+        return None
     node = global_id
     if node in scene.graph.nodes:
         # GlobalIds are unique in a valid model; if not, keep the element rather than let it
@@ -197,10 +197,11 @@ def _add(scene: trimesh.Scene, parent: str, mesh: trimesh.Trimesh | None, ifc_cl
         log.warning("duplicate GlobalId %s (%s %s), node named %s", global_id, ifc_class,
                     element_id, node)
     scene.add_geometry(
-        _finish(mesh, ifc_class, name), node_name=node, geom_name=f"{ifc_class}:{node}",
-        parent_node_name=parent,
+        _finish(mesh, ifc_class, name, material or _CLASS_MATERIAL[ifc_class]), node_name=node,
+        geom_name=f"{ifc_class}:{node}", parent_node_name=parent,
         metadata={"ifc_class": ifc_class, "id": element_id, "name": name},
     )
+    return node
 
 
 def _add_storey(scene: trimesh.Scene, parent: str, storey: Storey, spaces: bool) -> None:
@@ -213,22 +214,36 @@ def _add_storey(scene: trimesh.Scene, parent: str, storey: Storey, spaces: bool)
     slab = _flat_mesh(storey.slab, storey.slab_thickness, z - storey.slab_thickness)
     _add(scene, sid, slab, "IfcSlab", storey.slab_global_id, f"{storey.id}/slab", "Slab")
 
+    geom = storey_geometry(storey)
     walls = {w.id: w for w in storey.walls}
-    hosted: dict[str, list[Opening]] = {}
-    for o in storey.openings:
-        if o.wall_id in walls:
-            hosted.setdefault(o.wall_id, []).append(o)
-        else:
-            log.warning("opening %s names unknown wall %s, not modelled", o.id, o.wall_id)
     for w in storey.walls:
+        if w.id not in geom.walls:
+            log.warning("wall %s has no body of its own, not modelled", w.id)
+            continue
         kind = "external" if w.is_external else "internal"
-        _add(scene, sid, wall_mesh(w, hosted.get(w.id, []), z), "IfcWall", w.global_id, w.id,
+        _add(scene, sid, wall_mesh(w, geom.walls[w.id], z), "IfcWall", w.global_id, w.id,
              f"Wall {w.id} ({kind})")
     for o in storey.openings:
-        if o.wall_id in walls:
-            ifc_class = "IfcDoor" if o.kind == "door" else "IfcWindow"
-            _add(scene, sid, panel_mesh(o, walls[o.wall_id], z), ifc_class, o.global_id, o.id,
-                 f"{o.kind.capitalize()} {o.id}")
+        sol = geom.openings.get(o.id)
+        if o.wall_id not in walls:
+            log.warning("opening %s names unknown wall %s, not modelled", o.id, o.wall_id)
+            continue
+        if sol is None:
+            log.warning("opening %s has no room in wall %s, not modelled", o.id, o.wall_id)
+            continue
+        ifc_class = "IfcDoor" if o.kind == "door" else "IfcWindow"
+        meshes = part_meshes(walls[o.wall_id], sol, z)
+        main = "door" if o.kind == "door" else "glass"
+        node = _add(scene, sid, meshes.pop(main, None), ifc_class, o.global_id, o.id,
+                    f"{o.kind.capitalize()} {o.id}", main)
+        # The frame is a child of the element's node: picking either finds the element.
+        for material, mesh in meshes.items():
+            if node is not None:
+                _add(scene, node, mesh, ifc_class, f"{node}/{material}", o.id,
+                     f"{o.kind.capitalize()} {o.id} {material}", material)
+    for col in storey.columns:
+        _add(scene, sid, _flat_mesh(col.outline, col.height, z), "IfcColumn", col.global_id,
+             col.id, f"Column {col.id}")
     if spaces:
         for sp in storey.spaces:
             _add(scene, sid, _flat_mesh(sp.polygon, SPACE_PATCH_M, z), "IfcSpace", sp.global_id,

@@ -7,6 +7,7 @@ from pathlib import Path
 from typing import Any
 
 from .. import __version__
+from ..geometry import storey_geometry
 from ..model import Building, PageRecord, Storey
 
 SCHEMA_VERSION = "1.0"
@@ -25,9 +26,11 @@ def _ring(r: list[tuple[float, float]], nd: int = 4) -> list[list[float]]:
 
 
 def storey_to_dict(s: Storey) -> dict[str, Any]:
+    geom = storey_geometry(s)
     return {
         "id": s.id,
         "name": s.name,
+        "title": s.title,
         "global_id": s.global_id,
         "page": s.page,
         "elevation": _r(s.elevation),
@@ -55,6 +58,12 @@ def storey_to_dict(s: Storey) -> dict[str, Any]:
                 "is_external": bool(w.is_external),
                 "footprint_px": [[_ring(r, 2) for r in poly] for poly in w.footprint_px],
                 "source": w.source,
+                # The solid every exporter writes: the wall's own footprint (joined at its
+                # junctions) extruded to its height, less its openings' voids.
+                "body": {
+                    "footprint": [[_ring(r) for r in poly] for poly in geom.walls[w.id].footprint],
+                    "net_volume": _r(geom.walls[w.id].net_volume),
+                } if w.id in geom.walls else None,
             }
             for w in s.walls
         ],
@@ -73,7 +82,15 @@ def storey_to_dict(s: Storey) -> dict[str, Any]:
                 "width_px": _r(o.width_px, 2),
                 "confidence": _r(o.confidence, 3),
                 "swing": o.swing,
+                "opens_to": o.opens_to,
                 "source": o.source,
+                # Where the door or window is built: clamped inside its wall's own body.
+                "placed": {
+                    "start": _r(geom.openings[o.id].x0), "end": _r(geom.openings[o.id].x1),
+                    "sill_height": _r(geom.openings[o.id].sill),
+                    "height": _r(geom.openings[o.id].height),
+                    "operation": geom.openings[o.id].operation if o.kind == "door" else None,
+                } if o.id in geom.openings else None,
             }
             for o in s.openings
         ],
@@ -88,6 +105,23 @@ def storey_to_dict(s: Storey) -> dict[str, Any]:
                 "source": sp.source,
             }
             for sp in s.spaces
+        ],
+        "columns": [
+            {
+                "id": c.id,
+                "global_id": c.global_id,
+                "center": _pt(c.center),
+                "outline": _ring(c.outline),
+                "outline_px": _ring(c.outline_px, 2),
+                "height": _r(c.height),
+                "source": c.source,
+            }
+            for c in s.columns
+        ],
+        "connections": [
+            {"relating": c.relating, "related": c.related, "relating_at": c.relating_at,
+             "related_at": c.related_at}
+            for c in geom.connections
         ],
     }
 

@@ -223,6 +223,10 @@ def render_storey(storey: Storey, image: np.ndarray | None = None) -> np.ndarray
     """The storey drawn over its page (RGB uint8), or over a white page of ``storey.image_size``."""
     img = _as_rgb(image, storey)
     h, w = img.shape[:2]
+    if (w, h) != tuple(storey.image_size):  # a large page, recognised on a reduced image of it
+        from ..pixels import rescale_storey
+
+        storey = rescale_storey(storey, w / storey.image_size[0], (w, h))
     ui = _ui_scale(w, h)
     rooms = np.zeros((h, w), np.uint8)
     room_layer = np.zeros_like(img)

@@ -259,8 +259,10 @@ def _caption(c: BBox, free: list[TextItem], med_h: float, search: float, used: s
     for t in sorted(free, key=lambda t: t.bbox[1]):
         if t is cap or t.angle:
             continue
-        if 0 <= t.bbox[1] - cap.bbox[3] <= 1.2 * h and abs(t.bbox[0] - cap.bbox[0]) <= 2 * h \
-                and (t.bbox[3] - t.bbox[1]) >= 0.8 * h and parse_scale(t.text) is None:
+        # OCR boxes are padded line crops: the next line's box may overlap the caption's.
+        if cap.bbox[1] + 0.3 * h <= t.bbox[1] <= cap.bbox[3] + 1.2 * h \
+                and abs(t.bbox[0] - cap.bbox[0]) <= 2 * h \
+                and (t.bbox[3] - t.bbox[1]) >= 0.7 * h and parse_scale(t.text) is None:
             lines.append(t)
     return cap, lines
 

@@ -1,8 +1,11 @@
 """Text that is only pixels: find text lines from the ink, read chosen ones with RapidOCR.
 
-RapidOCR (Apache-2.0, ``rapidocr-onnxruntime``) ships PaddleOCR's models inside its wheel and runs
-on onnxruntime, already a dependency. Its text detector costs 4-8 s per crop on one core, so
-lines are found here from connected components and only its recogniser runs, ~0.03-0.1 s a line.
+RapidOCR (Apache-2.0, the ``rapidocr`` 3.x package) ships PaddleOCR's PP-OCR models inside its
+wheel and runs them on onnxruntime, already a dependency; it needs only opencv-python-headless
+(the older ``rapidocr-onnxruntime`` pulled in the GUI build of OpenCV, which needs libGL). Its
+text detector costs seconds per crop on one core, so lines are found here from connected
+components and only its recogniser runs, ~0.1 s a line. The recogniser is pointed at the model
+file inside the wheel: RapidOCR would otherwise look a model up by name and may download it.
 """
 
 from __future__ import annotations
@@ -10,6 +13,7 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from functools import lru_cache
+from pathlib import Path
 
 import cv2
 import numpy as np
@@ -67,12 +71,32 @@ def find_text_lines(ink: np.ndarray, height_px: tuple[float, float]) -> list[Tex
 @lru_cache(maxsize=1)
 def _engine():
     try:
-        from rapidocr_onnxruntime import RapidOCR
+        import rapidocr
+        from rapidocr import RapidOCR
     except ImportError:  # pragma: no cover - dependency of the package
-        log.warning("OCR unavailable (rapidocr-onnxruntime is not installed); raster text not read")
+        log.warning("OCR unavailable (rapidocr is not installed); raster text not read")
         return None
-    logging.getLogger("RapidOCR").setLevel(logging.WARNING)
-    return RapidOCR()
+    # The wheel ships one recogniser (PP-OCRv6 small in 3.10; its character list is inside the
+    # .onnx file). Named explicitly, nothing is looked up, checksummed or fetched at run time.
+    models = sorted((Path(rapidocr.__file__).parent / "models").glob("*rec*.onnx"))
+    if not models:
+        log.warning("OCR unavailable (no recognition model inside the rapidocr package); "
+                    "raster text not read")
+        return None
+    try:
+        eng = RapidOCR(params={
+            # Only the recogniser runs (on our own line crops): detector and classifier never load.
+            "Global.use_det": False, "Global.use_cls": False, "Global.use_rec": True,
+            "Global.log_level": "warning",
+            "Rec.model_path": str(models[0]),
+        })
+        # The model loads on first use: load it now, so that a broken install is said once here
+        # rather than failing quietly on every line.
+        eng(np.full((48, 96, 3), 255, np.uint8), use_det=False, use_cls=False, use_rec=True)
+    except Exception as e:  # noqa: BLE001 - OCR missing must not fail the conversion
+        log.warning("OCR unavailable (%s: %s); raster text not read", type(e).__name__, e)
+        return None
+    return eng
 
 
 def read_lines(gray: np.ndarray, lines: list[BBox], pad_ratio: float = 0.25) -> list[TextItem]:
@@ -93,13 +117,14 @@ def read_lines(gray: np.ndarray, lines: list[BBox], pad_ratio: float = 0.25) -> 
         if crop.ndim == 2:
             crop = cv2.cvtColor(crop, cv2.COLOR_GRAY2BGR)
         try:
-            res, _ = eng(crop, use_det=False, use_cls=False, use_rec=True)
+            res = eng(crop, use_det=False, use_cls=False, use_rec=True)
         except Exception as e:  # noqa: BLE001 - OCR failing must not fail the conversion
             log.debug("OCR failed on a line: %s", e)
             continue
-        if not res:
+        txts, scores = getattr(res, "txts", None), getattr(res, "scores", None)
+        if not txts or not scores:
             continue
-        text, score = res[0][0].strip(), float(res[0][1])
+        text, score = str(txts[0]).strip(), float(scores[0])
         if text and score >= 0.5:
             out.append(TextItem(text, (float(x0), float(y0), float(x1), float(y1)), "ocr",
                                 confidence=score))

@@ -26,7 +26,7 @@ from .settings import DEFAULT, VectorSettings
 
 log = logging.getLogger(__name__)
 
-__all__ = ["clip_content", "is_vector_page", "plan_graph", "vector_pages", "vector_storey"]
+__all__ = ["clip_content", "is_vector_page", "plan_graph", "vector_content", "vector_pages", "vector_storey"]
 
 
 def is_vector_page(content: PageContent, st: VectorSettings = DEFAULT) -> tuple[bool, str]:
@@ -183,22 +183,24 @@ def vector_storey(content: PageContent, view, sheet, page_dpi: float, config: Co
     )
 
 
-def vector_pages(path: Path, numbers: list[int], settings: VectorSettings = DEFAULT) -> dict[int, PageContent]:
-    """The pages of the PDF at ``path`` (among ``numbers``) that are vector drawings, read.
+def vector_content(path: Path, number: int, settings: VectorSettings = DEFAULT) -> PageContent | None:
+    """Page ``number`` of the PDF at ``path``, read, where it is a vector drawing; else None.
 
-    The decision for every page is logged; a page that cannot be read as vectors goes the raster
-    way rather than failing the file."""
+    The decision is logged; a page that cannot be read as vectors goes the raster way rather
+    than failing the file."""
     from ..errors import InputError
 
-    out: dict[int, PageContent] = {}
-    for n in numbers:
-        try:
-            content = read_page(path, n)
-        except InputError as e:
-            log.warning("%s page %d: vector content unreadable (%s); raster route", path, n, e)
-            continue
-        ok, why = is_vector_page(content, settings)
-        log.info("%s page %d: %s route (%s)", path, n, "vector" if ok else "raster", why)
-        if ok:
-            out[n] = content
-    return out
+    try:
+        content = read_page(path, number)
+    except InputError as e:
+        log.warning("%s page %d: vector content unreadable (%s); raster route", path, number, e)
+        return None
+    ok, why = is_vector_page(content, settings)
+    log.info("%s page %d: %s route (%s)", path, number, "vector" if ok else "raster", why)
+    return content if ok else None
+
+
+def vector_pages(path: Path, numbers: list[int], settings: VectorSettings = DEFAULT) -> dict[int, PageContent]:
+    """The pages of the PDF at ``path`` (among ``numbers``) that are vector drawings, read."""
+    out = {n: vector_content(path, n, settings) for n in numbers}
+    return {n: c for n, c in out.items() if c is not None}

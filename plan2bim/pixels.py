@@ -1,0 +1,34 @@
+"""A storey's pixel coordinates at another resolution of its page.
+
+A large page is recognised on a reduced image (``Config.detect_max_pixels``); its storey is then
+given back in the input's own pixels, and the overlay, drawn on the reduced image, takes them
+back down. Only the ``*_px`` fields, ``image_size`` and the scale change: metres do not.
+"""
+
+from __future__ import annotations
+
+from dataclasses import replace
+
+from .model import Ring, Scale, Storey
+
+__all__ = ["rescale_storey"]
+
+
+def _ring(r: Ring, f: float) -> Ring:
+    return [(x * f, y * f) for x, y in r]
+
+
+def rescale_storey(storey: Storey, factor: float, image_size: tuple[int, int]) -> Storey:
+    """``storey`` with every pixel coordinate multiplied by ``factor`` and ``image_size`` set."""
+    if factor == 1.0 and tuple(image_size) == tuple(storey.image_size):
+        return storey
+    f = float(factor)
+    walls = [replace(w, footprint_px=[[_ring(r, f) for r in poly] for poly in w.footprint_px])
+             for w in storey.walls]
+    openings = [replace(o, center_px=(o.center_px[0] * f, o.center_px[1] * f),
+                        width_px=o.width_px * f) for o in storey.openings]
+    spaces = [replace(s, polygon_px=_ring(s.polygon_px, f)) for s in storey.spaces]
+    columns = [replace(c, outline_px=_ring(c.outline_px, f)) for c in storey.columns]
+    scale = Scale(storey.scale.px_per_m * f, storey.scale.method, storey.scale.detail)
+    return replace(storey, walls=walls, openings=openings, spaces=spaces, columns=columns,
+                   scale=scale, image_size=(int(image_size[0]), int(image_size[1])))

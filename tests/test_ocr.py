@@ -1,0 +1,51 @@
+"""Raster text: our line finder plus RapidOCR's recogniser read a rendered word, offline."""
+
+from __future__ import annotations
+
+import socket
+
+import cv2
+import numpy as np
+import pytest
+
+from plan2bim.sheet import ocr
+
+
+def _no_network(*_a, **_k):
+    raise OSError("network is off in this test: the OCR must not fetch anything")
+
+
+@pytest.fixture
+def offline(monkeypatch):
+    """No socket can connect and no HTTP request can go out; the engine is built afresh."""
+    monkeypatch.setattr(socket.socket, "connect", _no_network)
+    monkeypatch.setattr(socket, "create_connection", _no_network)
+    monkeypatch.setattr(socket, "getaddrinfo", _no_network)
+    requests = pytest.importorskip("requests")
+    monkeypatch.setattr(requests.Session, "request", _no_network)
+    ocr._engine.cache_clear()
+    yield
+    ocr._engine.cache_clear()
+
+
+def _word(text: str) -> np.ndarray:
+    img = np.full((80, 40 + 26 * len(text), 3), 255, np.uint8)
+    cv2.putText(img, text, (20, 55), cv2.FONT_HERSHEY_SIMPLEX, 1.1, (0, 0, 0), 2, cv2.LINE_AA)
+    return cv2.cvtColor(img, cv2.COLOR_BGR2GRAY)
+
+
+def test_a_rendered_word_is_found_and_read_offline(offline) -> None:
+    gray = _word("KORIDOR")
+    lines = ocr.find_text_lines(gray < 128, (10.0, 40.0))
+    assert len(lines) == 1 and lines[0].chars >= 6
+    items = ocr.read_lines(gray, [lines[0].bbox])
+    assert [t.text for t in items] == ["KORIDOR"]
+    assert items[0].source == "ocr" and items[0].confidence >= 0.8
+
+
+def test_the_recogniser_is_the_model_inside_the_wheel(offline) -> None:
+    eng = ocr._engine()
+    assert eng is not None
+    assert eng.cfg.Rec.model_path.endswith(".onnx")
+    assert "rapidocr" in eng.cfg.Rec.model_path  # the package's own file, not a download cache
+    assert eng.text_det is None and eng.text_cls is None  # the slow detector never loads
