@@ -45,6 +45,8 @@ class HostedVectorOpening:
     """From the wall's p0 to the opening's centre, points."""
     width: float
     swing: str
+    hinge_tip: tuple[tuple[float, float], tuple[float, float]] | None = None
+    """Doors: the hinge and the open leaf's tip, page points, where the swing was seen."""
 
 
 @dataclass(frozen=True)
@@ -311,9 +313,16 @@ def _join_collinear(pieces: list[Piece], lines: Lines, wallish: np.ndarray, curv
             w = WallLine(base + uu * a, base + uu * b, t)
             for g0, g1, f in ops:
                 swing = f.swing
+                ht = None
                 if f.kind == "door" and swing == "":
                     swing = swing_side(uu, f.side, f.hinge_at_start)
-                w.openings.append(HostedVectorOpening(f.kind, (g0 + g1) / 2 - a, g1 - g0, swing))
+                if f.kind == "door" and f.side:
+                    # the model reads a door's swing from its hinge and open leaf's tip
+                    nn = np.array([-uu[1], uu[0]])
+                    hinge = base + uu * (g0 if f.hinge_at_start else g1)
+                    tip = hinge + nn * f.side * (g1 - g0)
+                    ht = ((float(hinge[0]), float(hinge[1])), (float(tip[0]), float(tip[1])))
+                w.openings.append(HostedVectorOpening(f.kind, (g0 + g1) / 2 - a, g1 - g0, swing, ht))
             walls.append(w)
     return walls, unknown
 
@@ -391,7 +400,7 @@ def _join_ends(walls: list[WallLine]) -> None:
                 w.p1, w.ext1, w.clip1 = x, ext, clip
             if end == 0:  # keep the openings' offsets measured from p0
                 for k_, o in enumerate(w.openings):
-                    w.openings[k_] = HostedVectorOpening(o.kind, o.offset + tt, o.width, o.swing)
+                    w.openings[k_] = HostedVectorOpening(o.kind, o.offset + tt, o.width, o.swing, o.hinge_tip)
 
 
 def _drop_isolated(walls: list[WallLine], content: PageContent, k: float, st: VectorSettings) -> list[WallLine]:

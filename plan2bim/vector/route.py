@@ -56,7 +56,9 @@ def plan_graph(vp: VectorPlan, px_per_pt: float, origin: tuple[float, float] = (
         foot.append([Polygon(np.asarray(w.band().exterior.coords) * s - o0)])
         for o in w.openings:
             c = w.p0 + w.u * o.offset
-            hosted.append(HostedOpening(o.kind, i, float(o.offset * s), float(o.width * s), px(c), 1.0, o.swing))
+            sw = (px(o.hinge_tip[0]), px(o.hinge_tip[1])) if o.hinge_tip else None
+            hosted.append(HostedOpening(o.kind, i, float(o.offset * s), float(o.width * s), px(c), 1.0, o.swing,
+                                        swing_px=sw))
     rooms_pt = [r for r, _ in vp.rooms]
     rooms = [Polygon(np.asarray(r.exterior.coords) * s - o0) for r in rooms_pt]
     external = external_flags(vp.walls, rooms_pt)
@@ -69,6 +71,8 @@ class _Frame:
 
     def __init__(self, size: tuple[int, int]) -> None:
         self.input_size = size
+        # no pixels to read a swing from: a vector door's swing comes with it (``swing_px``)
+        self.ink = np.zeros((1, 1), bool)
 
     @staticmethod
     def map_to_input(pts) -> np.ndarray:
