@@ -56,7 +56,7 @@ def plan_graph(vp: VectorPlan, px_per_pt: float, origin: tuple[float, float] = (
         foot.append([Polygon(np.asarray(w.band().exterior.coords) * s - o0)])
         for o in w.openings:
             c = w.p0 + w.u * o.offset
-            sw = (px(o.hinge_tip[0]), px(o.hinge_tip[1])) if o.hinge_tip else None
+            sw = _swing_px(px(o.hinge_tip[0]), px(o.hinge_tip[1]), px(c), w.u, o.swing) if o.hinge_tip else None
             hosted.append(HostedOpening(o.kind, i, float(o.offset * s), float(o.width * s), px(c), 1.0, o.swing,
                                         swing_px=sw))
     rooms_pt = [r for r, _ in vp.rooms]
@@ -64,6 +64,19 @@ def plan_graph(vp: VectorPlan, px_per_pt: float, origin: tuple[float, float] = (
     external = external_flags(vp.walls, rooms_pt)
     t = float(np.median([w.thickness for w in vp.walls]) * s) if vp.walls else 0.0
     return PlanGraph(walls=segs, openings=hosted, rooms=rooms, external=external, thickness=t, footprints=foot)
+
+
+def _swing_px(hinge, tip, centre, u, swing: str):
+    """(hinge, leaf tip) in pixels that ``build`` reads as the recognised ``swing``: the leaf
+    is mirrored across the wall where the two disagree (the leaf side is the less sure cue;
+    the hinge end is where the arc's centre sits)."""
+    h, t, c = np.asarray(hinge), np.asarray(tip), np.asarray(centre)
+    v = t - h
+    hinge_at_start = float(np.dot(h - c, u)) < 0
+    opens_left = float(u[0] * v[1] - u[1] * v[0]) < 0  # y runs down in pixels: left turns negative
+    if swing in ("left", "right") and ("left" if hinge_at_start == opens_left else "right") != swing:
+        t = h - v
+    return (float(h[0]), float(h[1])), (float(t[0]), float(t[1]))
 
 
 class _Frame:
