@@ -143,6 +143,11 @@ def vector_storey(content: PageContent, view, sheet, page_dpi: float, config: Co
     ox, oy = 0.0, 0.0
     w, h = sheet.size_px
     box = view.viewport.bbox
+    if view.viewport.reason.startswith("no title read") and sheet.frame is not None:
+        # Nothing on the sheet names its drawings, so the largest ink cluster was taken: a
+        # turned or spread-out plan falls into several clusters. Its lines are exact, so read
+        # all of the frame but the furniture (measured: synthetic sheets 000045, 000064).
+        box = sheet.frame
     if view.whole_page and sheet.frame is None and not sheet.furniture:
         clipped = content
     else:
