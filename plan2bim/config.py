@@ -24,6 +24,7 @@ from .settings import (
     VectorizeSettings,
 )
 from .sheet.settings import SheetSettings
+from .vector.settings import VectorSettings
 
 __all__ = ["STAGE_SETTINGS", "Config", "load_settings", "settings_toml", "with_settings"]
 
@@ -71,6 +72,7 @@ class Config:
     scale: ScaleSettings = field(default_factory=ScaleSettings)
     vectorize: VectorizeSettings = field(default_factory=VectorizeSettings)
     sheet: SheetSettings = field(default_factory=SheetSettings)
+    vector: VectorSettings = field(default_factory=VectorSettings)
 
     def resolved_scale(self) -> float | None:
         """The scale the user asked for, in px per metre, or None to estimate it."""

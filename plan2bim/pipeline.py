@@ -27,8 +27,16 @@ from .model import Building, Scale, Storey, stable_guid
 from .pixels import rescale_storey
 from .preprocess import preprocess
 from .scale import resolve_scale_ordered
-from .sheet.stage import View, finish_storey, order_storeys, page_views, unused_reason
+from .sheet.stage import (
+    View,
+    finish_storey,
+    order_storeys,
+    page_views,
+    unused_reason,
+    view_texts_on_page,
+)
 from .tempfiles import remove_stale, temp_path
+from .vector.route import vector_content, vector_storey
 from .vectorize import vectorize
 
 log = logging.getLogger(__name__)
@@ -115,14 +123,41 @@ def _recognise_page(page: Page, where: str, pdf_path: Path | None, config: Confi
     page_dpi = page.dpi * f if page.dpi else None
     # Sheet stage: which drawings on the page are floor plans, on what crop, at what scale.
     t = time.perf_counter()
-    views, recs, _ = page_views(
+    views, recs, sheet = page_views(
         page.image, page.number, page_dpi, pdf_path,
         forced=bool(config.pages), keep=page.number in config.keep_pages,
         all_pages=config.all_pages, settings=config.sheet)
+    # A CAD-exported PDF page is recognised from its own lines (plan2bim.vector), in the views
+    # the sheet stage chose; a scan or a sparse page takes the raster way below.
+    content = vector_content(pdf_path, page.number, config.vector) if pdf_path is not None and views else None
+    if content is not None:
+        recs = [replace(r, source="vector") for r in recs]
     base = len(records)
     records.extend(_records_in_input_pixels(recs, f))
     timings["preprocess"] += time.perf_counter() - t
     for view in views:
+        if content is not None:
+            t = time.perf_counter()
+            storey = vector_storey(content, view, sheet, page_dpi or page_config.pdf_dpi, page_config,
+                                   index=len(storeys), source_hash=source_hash,
+                                   elevation=len(storeys) * floor_to_floor, settings=config.vector)
+            timings["vectorize"] += time.perf_counter() - t
+            rec = records[base + view.record]
+            if storey is None:
+                empty_pages.append(page.number)
+                records[base + view.record] = replace(rec, used=False, reason=f"{rec.reason}; no wall found")
+                continue
+            _check_scale(where, storey.scale, page.image.shape, InputLimits())
+            # A vector storey is in the whole page's pixels (the synthetic sheets' truth is).
+            storey = finish_storey(storey, replace(view, texts=view_texts_on_page(view)))
+            if f != 1.0:
+                h, w = page.image.shape[:2]
+                storey = rescale_storey(storey, 1.0 / f, page.input_size or (round(w / f), round(h / f)))
+            records[base + view.record] = replace(rec, storey_id=storey.id)
+            storeys.append(storey)
+            images.append(page.image)
+            used_views.append(view)
+            continue
         t = time.perf_counter()
         prepared = preprocess(view.image, page_config)
         timings["preprocess"] += time.perf_counter() - t

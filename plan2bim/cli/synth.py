@@ -27,6 +27,8 @@ def synth(
                                                          "small estate-agent plans; mixed: both.")] = Style.mixed,
     workers: Annotated[int, typer.Option("--workers", "-j", min=1, help="Worker processes.")] = 1,
     start: Annotated[int, typer.Option("--start", min=0, help="Index of the first plan (to extend a set).")] = 0,
+    fmt: Annotated[str, typer.Option("--format", help="png: raster plans (and training labels); pdf: "
+                                                     "vector PDF drawing sheets with printed scale.")] = "png",
 ) -> None:
     """Generate synthetic floor plans with exact ground truth and training masks.
 
@@ -35,9 +37,18 @@ def synth(
     wall/door/window mask (what `plan2bim train --data` learns from)."""
     t0 = time.perf_counter()
     with user_errors():
-        from ..synth import generate
+        if fmt == "pdf":
+            from ..synth.pdf_set import generate_pdf
 
-        ids = generate(count, out, seed=seed, style=style.value, workers=workers, start=start)
+            ids = generate_pdf(count, out, seed=seed, workers=workers, start=start)
+        elif fmt == "png":
+            from ..synth import generate
+
+            ids = generate(count, out, seed=seed, style=style.value, workers=workers, start=start)
+        else:
+            from ..errors import InputError
+
+            raise InputError(f"unknown synthetic format {fmt!r}; choose png or pdf")
     dt = time.perf_counter() - t0
     per = dt / len(ids) if ids else 0.0
     console.print(f"{len(ids)} plans in {out} ({dt:.1f} s, {per:.2f} s per plan with {workers} worker(s))")

@@ -162,6 +162,10 @@ class PlanScore:
     room: Counts = field(default_factory=Counts)
     room_50: Counts = field(default_factory=Counts)
     room_iou_sum: float = 0.0
+    scale_error: float | None = None
+    """Relative error of the predicted scale, where the truth records one (drawing sheets)."""
+    swing: tuple[int, int] | None = None
+    """(swing doors found with the right hinge side, true swing doors), where the truth tells."""
 
     @property
     def wall_iou(self) -> float:
@@ -180,6 +184,8 @@ class PlanScore:
         r["room_miou"] = round(self.room_iou_sum / self.room_50.tp, 4) if self.room_50.tp else None
         r["opening_iou"] = (round(_iou(self.opening_inter, self.opening_union), 4)
                             if self.has_opening_mask else None)
+        if self.scale_error is not None:
+            r["scale_error"] = round(self.scale_error, 5)
         return r
 
 
@@ -258,5 +264,11 @@ def summarize(scores: list[PlanScore]) -> dict[str, Any]:
     out["seconds_total"] = float(sum(secs))
     out["counts"] = {name: _total(scores, name)._asdict()
                      for name in ("door", "window", "opening", "room", "room_50")}
+    scaled = [s.scale_error for s in scores if s.scale_error is not None]
+    if scaled:  # sheets whose truth records the scale: the share within 1%
+        out["scale_within_1pct"] = sum(e <= 0.01 for e in scaled) / len(scaled)
+    swings = [s.swing for s in scores if s.swing is not None]
+    if swings and sum(n for _, n in swings):
+        out["door_swing_right"] = sum(r for r, _ in swings) / sum(n for _, n in swings)
     return out
 

@@ -20,7 +20,8 @@ from typing import Any
 from ..config import Config
 from ..errors import Plan2BimError
 from .datasets import Sample, annotation_from_model, empty_annotation, list_samples, load_annotation
-from .metrics import PlanScore, score_plan, summarize
+from .metrics import OPENING_TOLERANCE, PlanScore, score_plan, summarize
+from .vector_sheets import scale_error, swing_agreement, truth_scale
 
 log = logging.getLogger(__name__)
 
@@ -75,6 +76,9 @@ def evaluate_sample(sample: Sample, config: Config | None = None, overlays: Path
         pred = empty_annotation(gt.image_size)
     score = score_plan(pred, gt, plan=sample.id, seconds=seconds)
     score.failed, score.error = bool(error), error
+    if sample.format == "plan2bim":  # sheets whose truth records the scale (synthetic PDFs)
+        score.scale_error = scale_error(None if error else data, truth_scale(sample.gt))
+        score.swing = swing_agreement(None if error else data, sample.gt, OPENING_TOLERANCE * max(gt.image_size))
     if overlays is not None:
         _save_overlay(sample, result, pred, gt, score, Path(overlays))
     return score

@@ -8,6 +8,7 @@ a cheap path: one viewport, the whole page, no OCR.
 from __future__ import annotations
 
 import logging
+import re
 from collections import Counter
 from pathlib import Path
 
@@ -59,9 +60,16 @@ def read_sheet(image: np.ndarray, page: int, *, dpi: float | None = None,
             not (frame_w is None and _title_block_evidence(strokes, None, settings)):
         # A single drawing with no sheet around it: the whole page is the plan, unless it is a
         # picture (a 3D render, a photo) rather than line work.
+        kinds = [k for k in (kind_of_title(t.text) for t in texts) if k]
+        other = next((k for k in kinds if k[0] != "floor_plan"), None)
         if looks_like_picture(work):
             vp = Viewport((0.0, 0.0, float(W), float(H)), "other", confidence=0.7,
                           reason="a picture (shaded, edges mostly oblique), not a drawing")
+        elif other and not any(_PLAN_WORD.search(t.text) for t in texts):
+            # No frame or large title found, but the PDF's text names the drawing (small
+            # lettering in a corner box): an elevation, section or schedule sheet.
+            vp = Viewport((0.0, 0.0, float(W), float(H)), other[0], confidence=0.6,
+                          reason=f"the page's text says {other[1]!r}")
         else:
             vp = Viewport((0.0, 0.0, float(W), float(H)), "floor_plan", confidence=0.5,
                           reason="a single drawing (no sheet frame, no title)")
@@ -84,6 +92,19 @@ def read_sheet(image: np.ndarray, page: int, *, dpi: float | None = None,
 
     tb_texts = [t for t in texts if tb and _overlap(t.bbox, tb) > 0.5]
     tb_text = " ".join(t.text for t in sorted(tb_texts, key=lambda t: (t.bbox[1], t.bbox[0])))
+    if not tb_text:
+        # No title-block strip: a boxed panel (nearest the frame's bottom right first, where
+        # title blocks sit) whose text names a drawing or a scale does its job (CAD sheets
+        # with a corner title block; the synthetic vector sheets).
+        corner = (frame or (0.0, 0.0, float(W), float(H)))[2:]
+        boxed = panels + [c for c in clusters if frame is not None and _in_corner(c, frame, 3 * px_per_mm)
+                          and _area(c) < 0.15 * _area(frame)]
+        for pb in sorted(boxed, key=lambda b: abs(corner[0] - b[2]) + abs(corner[1] - b[3])):
+            pt = [t for t in texts if _overlap(t.bbox, pb) > 0.5]
+            text = " ".join(t.text for t in sorted(pt, key=lambda t: (t.bbox[1], t.bbox[0])))
+            if text and (kind_of_title(text) or parse_scale(text, need_word=True)):
+                tb_text = text
+                break
     tb_kind = kind_of_title(tb_text) if tb_text else None
     tb_scale = parse_scale(tb_text, need_word=True) if tb_text else None
     free = [t for t in texts if not in_furniture(t.bbox)]
@@ -184,6 +205,10 @@ def _title_block_evidence(strokes: Strokes, frame: BBox | None, s: SheetSettings
     x0, y0, x1, y1 = (int(round(v)) for v in tb)
     lines = find_text_lines(ink[y0:y1, x0:x1], (max(3.0, H / 400), H / 40))
     return len(lines) >= s.title_block_min_text_lines
+
+
+_PLAN_WORD = re.compile(r"\b(PLANS?|PELAN|GRUNDRISS|PLANTA|POHJA)\b", re.I)
+"""A plan named as a whole word ("PLAN2BIM" in a project name is none)."""
 
 
 def _titles(texts: list[TextItem], px_per_mm: float) -> bool:

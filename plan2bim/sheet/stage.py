@@ -9,6 +9,7 @@ sheet furniture painted out) and a :class:`~plan2bim.model.PageRecord` per viewp
 from __future__ import annotations
 
 import logging
+import re
 from dataclasses import dataclass, field, replace
 from pathlib import Path
 
@@ -133,6 +134,11 @@ def _view(image: np.ndarray, sheet: Sheet, v: Viewport, rec: int, whole: bool,
     return view
 
 
+def view_texts_on_page(view: View) -> list[TextItem]:
+    """The view's texts in the page image's pixels (a storey kept in page pixels: vector)."""
+    return [_shift(t, -view.origin[0], -view.origin[1]) for t in view.texts]
+
+
 def _shift(t: TextItem, x0: float, y0: float) -> TextItem:
     b = t.bbox
     return replace(t, bbox=(b[0] - x0, b[1] - y0, b[2] - x0, b[3] - y0))
@@ -169,6 +175,11 @@ def finish_storey(storey: Storey, view: View) -> Storey:
     v = view.viewport
     spaces = []
     for sp in storey.spaces:
+        if sp.source == "vector" and not re.fullmatch(r"Room \d+", sp.name):
+            # the vector route named it from the PDF's text by font size (a surer cue than
+            # the text boxes' heights here), through the same non-name filter
+            spaces.append(sp)
+            continue
         name = _room_name(sp.polygon_px, view.texts)
         spaces.append(replace(sp, name=name) if name else sp)
     changes: dict = {"spaces": spaces}

@@ -1,0 +1,498 @@
+"""Recognition on a vector page, in page points: scale, walls, openings, rooms, columns.
+
+Order: the printed scale (so that wall spacings are known in metres), wall pieces from pairs of
+lines (:mod:`.walls`), pieces on one axis line joined across their gaps where the gap is an
+opening or a junction (:mod:`.openings`), wall ends joined at L/T/X junctions, rooms as the
+areas the walls close, named by the text inside them, and columns as small filled shapes.
+"""
+
+from __future__ import annotations
+
+import logging
+import re
+from collections import Counter
+from dataclasses import dataclass
+
+import numpy as np
+import shapely
+from shapely.geometry import LineString, Polygon
+from shapely.ops import unary_union
+
+from ..sheet.classify import is_room_name
+from ..sheet.scale_text import parse_scale
+from .openings import Gap, OpeningFound, face_continues, find_doors, find_window, swing_side
+from .pdf import PageContent
+from .settings import DEFAULT, VectorSettings
+from .walls import Lines, Piece, WallLine, drop_contained, pair_lines
+
+log = logging.getLogger(__name__)
+
+__all__ = ["HostedVectorOpening", "VectorPlan", "printed_scale", "recognise"]
+
+MM = 72.0 / 25.4
+_WALL_LAYER = re.compile(r"WALL|DINDING|WAND|MUR|PARED|SEIN", re.I)
+_COLUMN_LAYER = re.compile(r"COLUMN|COLUMNA|STUTZE|TIANG|KOLOM|POTEAU", re.I)
+_TAG = re.compile(r"^[A-Z]{1,3}\d{1,3}[A-Z]?$")
+"""Door, window and fitting tags (P2, T1, WC3), not room names."""
+_BARE_RATIO = re.compile(r"^\s*1\s*[^\d\s.,]\s*(\d{2,4})\s*$")
+_NOT_NAME = re.compile(r"^[\d\s.,:;/x×+\-=()m²%°]*$|^(FL|FFL|A\.?L|SL|RL|LVL|EL)\b", re.I)
+
+
+@dataclass(frozen=True)
+class HostedVectorOpening:
+    kind: str
+    offset: float
+    """From the wall's p0 to the opening's centre, points."""
+    width: float
+    swing: str
+    hinge_tip: tuple[tuple[float, float], tuple[float, float]] | None = None
+    """Doors: the hinge and the open leaf's tip, page points, where the swing was seen."""
+
+
+@dataclass(frozen=True)
+class VectorPlan:
+    """What the page's lines say, in page points (y down)."""
+
+    walls: list[WallLine]
+    rooms: list[tuple[Polygon, str]]
+    columns: list[Polygon]
+    k_pt_per_m: float
+    """Page points per metre of the building (from the scale)."""
+    scale_denominator: float
+    scale_method: str
+    """printed, user or default."""
+
+
+def printed_scale(content: PageContent) -> float | None:
+    """The most often printed 1:N on the page (title block and captions), or None."""
+    found: list[float] = []
+    runs = sorted(content.texts, key=lambda t: (round(t.bbox[1]), t.bbox[0]))
+    for i, t in enumerate(runs):
+        n = parse_scale(t.text, need_word=True)
+        if n is None and i + 1 < len(runs) and abs(runs[i + 1].bbox[1] - t.bbox[1]) < 3:
+            n = parse_scale(t.text + " " + runs[i + 1].text, need_word=True)
+        if n is not None and 10 <= n <= 1000:
+            found.append(n)
+    if not found:
+        # a caption's bare "1 : 100" (some CAD fonts map the colon to another glyph: "1 ʌ 100")
+        for t in runs:
+            m = _BARE_RATIO.match(t.text)
+            if m and 10 <= float(m.group(1)) <= 1000:
+                found.append(float(m.group(1)))
+    if not found:
+        return None
+    return Counter(found).most_common(1)[0][0]
+
+
+def _lines(content: PageContent) -> tuple[Lines, np.ndarray, np.ndarray, list[str]]:
+    """Every straight line of the page; which may be wall faces; the curves; each line's layer.
+
+    Per-path attributes are repeated over the path's lines in one call each (four array
+    allocations a path cost 1.5 s on a 40,000-path sheet)."""
+    paths = [p for p in content.paths if len(p.segments)]
+    if not paths:
+        z = np.zeros((0, 4))
+        return Lines(z, np.zeros(0), np.zeros(0, bool), np.zeros(0, bool)), np.zeros(0, bool), np.zeros((0, 8)), []
+    counts = np.array([len(p.segments) for p in paths])
+    # a filled area's edges count as heavy lines: solid walls are often fills without stroke
+    widths = np.array([max(p.stroke_width_pt, 99.0) if p.fill is not None and p.fill[3] > 0 and _dark(p.fill)
+                       else p.stroke_width_pt for p in paths])
+    filled = np.array([p.fill is not None for p in paths])
+    dashed = np.array([len(p.dash) >= 2 and sum(p.dash[1::2]) > 0 for p in paths])
+    block = np.array([p.closed and len(p.subpaths) == 1 and len(p.segments) <= 6 for p in paths])
+    layer = [x for p, n in zip(paths, counts, strict=True) for x in [p.layer] * int(n)]
+    lines = Lines(np.concatenate([p.segments for p in paths]), np.repeat(widths, counts),
+                  np.repeat(filled, counts), np.repeat(block, counts))
+    curves = [p.curves for p in paths if len(p.curves) and not (len(p.dash) >= 2)]
+    return lines, ~np.repeat(dashed, counts), (np.concatenate(curves) if curves else np.zeros((0, 8))), layer
+
+
+def _door_leaves(lines: Lines, curves: np.ndarray) -> np.ndarray:
+    """Lines that run from an arc's centre to one of its ends: door leaves, never wall faces
+    (an open leaf lies parallel to a wall at a wall-like distance)."""
+    from .openings import circle
+
+    out = np.zeros(len(lines), bool)
+    if not len(curves) or not len(lines):
+        return out
+    cen = np.array([circle(c)[0] for c in curves])
+    ok = np.isfinite(cen).all(axis=1)
+    if not ok.any():
+        return out
+    cur = curves[ok]
+    cen = cen[ok]
+    tree = shapely.STRtree(shapely.points(cen))
+    for a, b in ((slice(0, 2), slice(2, 4)), (slice(2, 4), slice(0, 2))):
+        li, ci = tree.query(shapely.points(lines.segs[:, a]), predicate="dwithin", distance=1.0)
+        far = lines.segs[li, b]
+        d0 = np.hypot(*(far - cur[ci, :2]).T)
+        d3 = np.hypot(*(far - cur[ci, 6:]).T)
+        out[li[np.minimum(d0, d3) <= 1.0]] = True
+    return out
+
+
+def _dark(rgba) -> bool:
+    """A fill dark enough to be a wall's poché (not a pale room tint)."""
+    r, g, b, _ = rgba
+    return (r + g + b) / 3 < 200
+
+
+def _wall_weight(pieces: list[Piece]) -> float:
+    """The line weight of the walls: the heaviest weight carrying a tenth of the paired length
+    (hatch strokes pair with each other over far more length than the walls do)."""
+    if not pieces:
+        return 0.0
+    w = np.array([p.weight for p in pieces])
+    L = np.array([p.length for p in pieces])
+    order = np.argsort(-w)
+    cum = np.cumsum(L[order])
+    k = int(np.searchsorted(cum, 0.1 * cum[-1]))
+    return float(w[order][min(k, len(order) - 1)])
+
+
+def recognise(content: PageContent, st: VectorSettings = DEFAULT,
+              drawing_scale: float | None = None, *,
+              given: tuple[float, str] | None = None) -> VectorPlan:
+    """The plan on ``content``'s page, in page points.
+
+    ``given``: (page points per metre, method) where the caller decided the scale (the pipeline
+    does, in the sheet stage's order); otherwise the page's own printed 1:N, else 1:100."""
+    n_print = None if given else printed_scale(content)
+    if given:
+        n, method = 1000.0 * MM / given[0], given[1]
+    elif drawing_scale:
+        n, method = float(drawing_scale), "user"
+    elif n_print:
+        n, method = n_print, "printed"
+    else:
+        n, method = 100.0, "default"
+        log.warning("page %d: no printed scale found; 1:100 assumed", content.number)
+    k = 1000.0 / n * MM
+    lines, cand, curves, layer = _lines(content)
+    if len(lines) == 0:
+        return VectorPlan([], [], [], k, n, method)
+    if any(_WALL_LAYER.search(x) and "BELOW" not in x.upper() for x in content.layers):
+        # CAD layers are the strongest cue where kept: only lines on wall layers may be wall
+        # faces (measured on the real sheets: excluding dimension, hatch, furniture... layers
+        # instead let the RBT sheet's window frames and tables in; rbt-2bd p2 closed 1 room of 3)
+        names = {x: bool(_WALL_LAYER.search(x)) and "BELOW" not in x.upper() for x in set(layer)}
+        cand &= np.array([names[x] for x in layer], bool)
+    cand &= ~_door_leaves(lines, curves)
+    idx = np.nonzero(cand & (lines.length > 0.2))[0]
+    pieces = pair_lines(lines, idx, k, st)
+    w_star = _wall_weight(pieces)
+    if w_star > 0:
+        pieces = [p for p in pieces if p.weight >= st.weight_ratio * min(w_star, 98.0)]
+    pieces = drop_contained(pieces, tol=0.3)
+    wallish = cand & (lines.width >= st.weight_ratio * min(w_star, 98.0))
+    walls, unknown_gaps = _join_collinear(pieces, lines, wallish, curves, k, st)
+    _dedupe_doors(walls)
+    _join_ends(walls)
+    walls = [w for w in walls if w.length >= max(0.5, st.min_piece_m * k)]
+    walls = drop_contained(walls, tol=0.3)
+    walls = _drop_isolated(walls, content, k, st)
+    rooms = _rooms(walls, unknown_gaps, content, k, st)
+    columns = _columns(content, walls, k, st)
+    return VectorPlan(walls, rooms, columns, k, n, method)
+
+
+# --------------------------------------------------------------------------- wall lines
+
+def _join_collinear(pieces: list[Piece], lines: Lines, wallish: np.ndarray, curves: np.ndarray, k: float,
+                    st: VectorSettings) -> tuple[list[WallLine], list[Polygon]]:
+    """Pieces on one axis line, joined across junction gaps and openings; the other gaps."""
+    if not pieces:
+        return [], []
+    u = np.array([p.u for p in pieces])
+    flip = (u[:, 1] < 0) | ((u[:, 1] == 0) & (u[:, 0] < 0))
+    for p, f in zip(pieces, flip, strict=True):
+        if f:
+            p.p0, p.p1 = p.p1, p.p0
+    u[flip] *= -1
+    theta = np.arctan2(u[:, 1], u[:, 0])
+    nrm = np.stack([-u[:, 1], u[:, 0]], 1)
+    p0 = np.array([p.p0 for p in pieces])
+    c = np.einsum("ij,ij->i", p0, nrm)
+    tol_th = np.radians(st.parallel_deg)
+    order = np.lexsort((c, np.round(theta / tol_th)))
+    # cluster: same direction and same axis offset
+    groups: list[list[int]] = []
+    for i in order:
+        placed = False
+        for g in groups[-6:]:
+            j = g[0]
+            dth = abs(theta[i] - theta[j])
+            dth = min(dth, np.pi - dth)
+            if dth < tol_th and abs(c[i] - c[j]) < st.collinear_pt and \
+                    abs(pieces[i].thickness - pieces[j].thickness) < max(1.0, 0.25 * pieces[j].thickness):
+                g.append(int(i))
+                placed = True
+                break
+        if not placed:
+            groups.append([int(i)])
+    seg_tree = shapely.STRtree(shapely.linestrings(lines.segs.reshape(-1, 2, 2)))
+    curve_tree = shapely.STRtree(shapely.points(curves[:, :2])) if len(curves) else None
+    walls: list[WallLine] = []
+    unknown: list[Polygon] = []
+    max_gap = st.max_opening_m * k
+    for g in groups:
+        j0 = g[0]
+        uu = u[j0]
+        origin = pieces[j0].p0
+        spans = sorted((float((pieces[i].p0 - origin) @ uu), float((pieces[i].p1 - origin) @ uu), i) for i in g)
+        t = float(np.median([pieces[i].thickness for i in g]))
+        off = float(np.mean([(pieces[i].p0 - origin) @ nrm[j0] for i in g]))
+        base = origin + nrm[j0] * off
+        cur = [spans[0][0], spans[0][1], [spans[0][2]]]
+        runs: list[tuple[float, float, list]] = []
+        run_open: list[list] = [[]]
+        for s0, s1, i in spans[1:]:
+            gap = s0 - cur[1]
+            if gap <= 0.5:
+                cur[1] = max(cur[1], s1)
+                cur[2].append(i)
+                continue
+            found: list[OpeningFound] = []
+            shared = set(pieces[i].lines) & {x for q in cur[2] for x in pieces[q].lines}
+            if gap <= max_gap:
+                gp = Gap(base, uu, cur[1], s0, t)
+                area = Polygon([gp.point(gp.s0, -t), gp.point(gp.s1, -t), gp.point(gp.s1, t),
+                                gp.point(gp.s0, t)]).buffer(gp.width * 1.3)
+                cv = curves[curve_tree.query(area)] if curve_tree is not None else np.zeros((0, 8))
+                hits = seg_tree.query(area)
+                # a leaf is no wall face (a wall running from the hinge's corner looks like one)
+                found = find_doors(gp, cv, k, st.hinge_tol_m, (st.door_leaf_min_m * 2, st.door_leaf_max_m),
+                                   lines.segs[hits[~wallish[hits]]])
+                near = lines.segs[hits]
+                # only a wall face may run on (a window's sill lines at the faces do not count)
+                shared = shared or face_continues(gp, lines.segs[hits[wallish[hits]]])
+                if not found and not shared:
+                    win = find_window(gp, near, st.min_window_m, k)
+                    found = [win] if win is not None else []
+            if found or (shared and gap <= max_gap):
+                run_open[-1].extend((f.s0, f.s1, f) for f in found)
+                cur[1] = max(cur[1], s1)
+                cur[2].append(i)
+                continue
+            if gap <= st.max_bridge_m * k:
+                gp = Gap(base, uu, cur[1], s0, t)
+                unknown.append(Polygon([gp.point(gp.s0, -t / 2), gp.point(gp.s1, -t / 2),
+                                        gp.point(gp.s1, t / 2), gp.point(gp.s0, t / 2)]))
+            runs.append((cur[0], cur[1], cur[2]))
+            cur = [s0, s1, [i]]
+            run_open.append([])
+        runs.append((cur[0], cur[1], cur[2]))
+        for r_i, ((a, b, _), ops) in enumerate(zip(runs, run_open, strict=True)):
+            # a door at a free end of the run (between its end and a wall across): the wall
+            # runs on through the door to the one it meets
+            end_tol = st.hinge_tol_m * k
+            for at_end in (True, False):
+                lo, hi = (b, b + max_gap) if at_end else (a - max_gap, a)
+                gp = Gap(base, uu, lo, hi, t)
+                area = Polygon([gp.point(lo, -t), gp.point(hi, -t), gp.point(hi, t), gp.point(lo, t)]).buffer(max_gap)
+                cv = curves[curve_tree.query(area)] if curve_tree is not None else np.zeros((0, 8))
+                hits = seg_tree.query(area)
+                near = lines.segs[hits]
+                ends = find_doors(gp, cv, k, st.hinge_tol_m, (st.door_leaf_min_m * 2, st.door_leaf_max_m),
+                                  lines.segs[hits[~wallish[hits]]])
+                if not ends:  # a window at the end (beside a corner): glazing, not wall faces
+                    win = find_window(gp, lines.segs[hits[~wallish[hits]]], st.min_window_m, k)
+                    far = None if win is None else (win.s1 if at_end else win.s0)
+                    win = win if win is not None and win.kind == "window" and \
+                        _wall_across(gp, far, lines.segs[hits[wallish[hits]]], end_tol) else None
+                    ends = [win] if win is not None else []
+                for f in ends:
+                    if any(min(f.s1, o1) - max(f.s0, o0) > 0 for o0, o1, _ in ops):
+                        continue  # a leaf of a door already hosted here
+                    if at_end and abs(f.s0 - b) <= end_tol and not (r_i + 1 < len(runs) and runs[r_i + 1][0] < f.s1):
+                        ops.append((b, f.s1, f))
+                        b = f.s1
+                    elif not at_end and abs(f.s1 - a) <= end_tol and not (r_i > 0 and runs[r_i - 1][1] > f.s0):
+                        ops.append((f.s0, a, f))
+                        a = f.s0
+            w = WallLine(base + uu * a, base + uu * b, t)
+            for g0, g1, f in ops:
+                swing = f.swing
+                ht = None
+                if f.kind == "door" and swing == "":
+                    swing = swing_side(uu, f.side, f.hinge_at_start)
+                if f.kind == "door" and f.side:
+                    # the model reads a door's swing from its hinge and open leaf's tip
+                    nn = np.array([-uu[1], uu[0]])
+                    hinge = base + uu * (g0 if f.hinge_at_start else g1)
+                    tip = hinge + nn * f.side * (g1 - g0)
+                    ht = ((float(hinge[0]), float(hinge[1])), (float(tip[0]), float(tip[1])))
+                w.openings.append(HostedVectorOpening(f.kind, (g0 + g1) / 2 - a, g1 - g0, swing, ht))
+            walls.append(w)
+    return walls, unknown
+
+
+def _wall_across(gap: Gap, s: float, segs: np.ndarray, tol: float) -> bool:
+    """Whether a wall face crosses the gap's line at ``s`` (the wall a corner window ends at)."""
+    if not len(segs):
+        return False
+    p, q = segs[:, :2] - gap.origin, segs[:, 2:] - gap.origin
+    s0, s1 = p @ gap.u, q @ gap.u
+    a0, a1 = p @ gap.n, q @ gap.n
+    near = (np.abs(s0 - s) < tol) & (np.abs(s1 - s) < tol)
+    # the wall across passes the whole band (starting at its face, as at a T, let furniture
+    # edges through: synthetic windows F1 0.944 -> 0.938)
+    crosses = (np.minimum(a0, a1) <= -gap.thickness / 2 + tol) & (np.maximum(a0, a1) >= gap.thickness / 2 - tol)
+    return bool((near & crosses).any())
+
+
+def _dedupe_doors(walls: list[WallLine]) -> None:
+    """One door symbol hosted twice (a gap's door and a neighbouring wall end's): keep the
+    first, in wall order, where two doors' centres lie within half a door's width."""
+    kept: list[tuple[np.ndarray, float]] = []
+    for w in walls:
+        keep = []
+        for o in w.openings:
+            c = w.p0 + w.u * o.offset
+            if o.kind == "door" and any(np.hypot(*(c - c2)) < 0.5 * min(o.width, w2) for c2, w2 in kept):
+                continue
+            if o.kind == "door":
+                kept.append((c, o.width))
+            keep.append(o)
+        w.openings = keep
+
+
+def _join_ends(walls: list[WallLine]) -> None:
+    """Move each free wall end onto the axis of the wall it runs into (L, T, X at any angle)."""
+    if len(walls) < 2:
+        return
+    bands = [w.band(ext=False).buffer(max(w.thickness, 1.0)) for w in walls]
+    tree = shapely.STRtree(bands)
+    for i, w in enumerate(walls):
+        for end in (0, 1):
+            p = w.p0 if end == 0 else w.p1
+            d = -w.u if end == 0 else w.u
+            best = None
+            for j in tree.query(shapely.points(p)):
+                if j == i:
+                    continue
+                v = walls[j]
+                cross = d[0] * v.u[1] - d[1] * v.u[0]
+                if abs(cross) < 0.2:  # near parallel: no junction
+                    continue
+                # intersection of w's axis line with v's axis line
+                tt = ((v.p0 - p)[0] * v.u[1] - (v.p0 - p)[1] * v.u[0]) / cross
+                half = v.thickness / 2 / abs(cross)
+                # the end stops short of v's axis (L, T) or inside v's band, never far behind it
+                if not (-half - 1.0 <= tt <= half + w.thickness / 2 + 1.0):
+                    continue
+                x = p + d * tt
+                sv = float((x - v.p0) @ v.u)
+                if not (-v.thickness - 1.0 <= sv <= v.length + v.thickness + 1.0):
+                    continue
+                if best is None or abs(tt) < abs(best[0]):
+                    # the outline runs on to v's far face (the one d points at), and no further
+                    m = v.n if float(d @ v.n) > 0 else -v.n
+                    clip = (v.p0 + m * v.thickness / 2, m)
+                    ext = v.thickness / 2 / abs(cross) + w.thickness / 2 * abs(float(d @ v.u)) / abs(cross) + 1.0
+                    best = (tt, x, ext, clip)
+            if best is None:
+                continue
+            tt, x, ext, clip = best
+            if end == 0:
+                w.p0, w.ext0, w.clip0 = x, ext, clip
+            else:
+                w.p1, w.ext1, w.clip1 = x, ext, clip
+            if end == 0:  # keep the openings' offsets measured from p0
+                for k_, o in enumerate(w.openings):
+                    w.openings[k_] = HostedVectorOpening(o.kind, o.offset + tt, o.width, o.swing, o.hinge_tip)
+
+
+def _drop_isolated(walls: list[WallLine], content: PageContent, k: float, st: VectorSettings) -> list[WallLine]:
+    """Walls of the sheet's furniture: pieces in a table or title block (cells holding the
+    printed scale), and short strays that join nothing."""
+    if not walls:
+        return walls
+    bands = [w.band() for w in walls]
+    u = unary_union([b.buffer(0.5) for b in bands])
+    comps = list(getattr(u, "geoms", [u]))
+    scale_pts = [shapely.points(((t.bbox[0] + t.bbox[2]) / 2, (t.bbox[1] + t.bbox[3]) / 2))
+                 for t in content.texts if parse_scale(t.text) is not None]
+    biggest = max(c.area for c in comps)
+    keep_comp = []
+    for cpoly in comps:
+        filled = Polygon(cpoly.exterior) if isinstance(cpoly, Polygon) else cpoly
+        if any(filled.contains(p) for p in scale_pts):
+            continue
+        # a lone stroke pair with nothing joined and no room: furniture, a dimension pair
+        if cpoly.area < 0.05 * biggest and not (isinstance(cpoly, Polygon) and cpoly.interiors):
+            continue
+        keep_comp.append(cpoly)
+    if not keep_comp:
+        return []
+    tree = shapely.STRtree(keep_comp)
+    return [w for w, b in zip(walls, bands, strict=True) if len(tree.query(b.centroid, predicate="intersects"))
+            or len(tree.query(b, predicate="intersects"))]
+
+
+# --------------------------------------------------------------------------- rooms, columns
+
+def _rooms(walls: list[WallLine], gaps: list[Polygon], content: PageContent, k: float,
+           st: VectorSettings) -> list[tuple[Polygon, str]]:
+    if not walls:
+        return []
+    solid = unary_union([w.band() for w in walls] + gaps)
+    parts = list(getattr(solid, "geoms", [solid]))
+    holes = [Polygon(r) for p in parts if isinstance(p, Polygon) for r in p.interiors]
+    min_area = st.min_room_m2 * k * k
+    rooms = []
+    texts = [(t, shapely.points(((t.bbox[0] + t.bbox[2]) / 2, (t.bbox[1] + t.bbox[3]) / 2))) for t in content.texts]
+    for h in holes:
+        h = h.buffer(0)
+        if h.area < min_area:
+            continue
+        # a hole may hold walls of its own (an island); take them out
+        h = h.difference(solid)
+        for g in getattr(h, "geoms", [h]):
+            if not isinstance(g, Polygon) or g.area < min_area:
+                continue
+            # the sheet stage's test too: no dimension, level, area or tag is a name
+            inside = [t for t, pt in texts if g.contains(pt) and not _NOT_NAME.match(t.text.strip())
+                      and not _TAG.match(t.text.strip()) and is_room_name(t.text)]
+            # the room's name is its largest lettering (notes and labels inside are smaller)
+            big = max((t.size_pt for t in inside), default=0.0)
+            names = [t.text.strip() for t in inside if t.size_pt >= 0.9 * big]
+            rooms.append((g, " ".join(names[:2])))
+    return rooms
+
+
+def _columns(content: PageContent, walls: list[WallLine], k: float, st: VectorSettings) -> list[Polygon]:
+    lo, hi = st.column_min_m * k, st.column_max_m * k
+    solid = unary_union([w.band() for w in walls]) if walls else Polygon()
+    out: list[Polygon] = []
+    for p in content.paths:
+        # a column is a dark (or hatched) small shape, or any filled one on a column layer
+        on_layer = bool(_COLUMN_LAYER.search(p.layer))
+        if p.fill is None or not (on_layer or _dark(p.fill)) or len(p.segments) < 3:
+            continue
+        x0, y0, x1, y1 = p.bbox
+        w, h = x1 - x0, y1 - y0
+        if not (lo <= w <= hi and lo <= h <= hi) or max(w, h) > 1.5 * min(w, h):
+            continue
+        poly = Polygon(np.concatenate([p.segments[:, :2], p.segments[-1:, 2:]])).buffer(0)
+        if not isinstance(poly, Polygon) or poly.is_empty or poly.area < 0.5 * w * h * 0.75:
+            continue
+        if not solid.is_empty and solid.buffer(0.5).contains(poly):
+            continue
+        if any(o.intersects(poly) for o in out):
+            continue
+        out.append(poly)
+    return out
+
+
+def external_flags(walls: list[WallLine], rooms: list[Polygon]) -> list[bool]:
+    """A wall is external where one of its faces touches no room (the outside)."""
+    out = []
+    inside = unary_union(rooms) if rooms else Polygon()
+    for w in walls:
+        flags = []
+        for sgn in (1, -1):
+            probe = LineString([w.p0 + w.n * sgn * (w.thickness / 2 + 2.0), w.p1 + w.n * sgn * (w.thickness / 2 + 2.0)])
+            flags.append(inside.is_empty or probe.intersection(inside).length < 0.5 * probe.length)
+        out.append(any(flags))
+    return out

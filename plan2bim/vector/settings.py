@@ -1,0 +1,63 @@
+"""Tuned values of the vector path, with the measurement that chose each."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class VectorSettings:
+    """Reading a PDF page's own lines and text (``plan2bim/vector``): the vector or raster route
+    per page, wall pairs, doors, windows, columns, rooms."""
+
+    min_lines: int = 200
+    """A page with fewer drawn straight lines (curves flattened) is not a vector drawing (a scan
+    wrapped in a PDF has a handful: a frame at most). The real sheets hold 3,000 to 60,000; the
+    synthetic ones 1,000 and more."""
+    max_image_area_ratio: float = 0.5
+    """A page more than this share covered by raster images is a scan: it takes the raster way."""
+    min_wall_m: float = 0.05
+    """Thinnest wall (distance between a pair of parallel lines), metres (the issue: 50 mm)."""
+    max_wall_m: float = 0.6
+    """Thickest wall, metres (the issue: 600 mm; synthetic exterior walls go to 0.5 m)."""
+    parallel_deg: float = 1.0
+    """Two lines closer than this in direction are parallel (CAD exports are exact to 1e-3 deg;
+    flattened curves of a bay wall differ by 6 deg or more per piece)."""
+    same_line_pt: float = 0.3
+    """Two parallel lines closer than this (points) are one line drawn twice."""
+    min_piece_m: float = 0.05
+    """A wall piece (overlap of a pair) shorter than this is not kept (a jamb's end)."""
+    min_piece_ratio: float = 0.5
+    """... nor one shorter than this many times its own thickness (hatch strokes across a wall
+    pair with each other at hatch spacing, over a length of about the wall's thickness)."""
+    weight_ratio: float = 0.6
+    """Lines thinner than this share of the page's wall line weight are not wall faces (CAD
+    draws furniture, glazing, dimensions and hatch lighter); only used where weights differ."""
+    collinear_pt: float = 0.6
+    """Two wall pieces whose axes are closer than this (points, across) lie on one wall line."""
+    max_opening_m: float = 3.0
+    """The widest gap in a wall that may be an opening, metres."""
+    door_leaf_min_m: float = 0.25
+    """Narrowest door leaf (a swing arc's radius), metres: half of a narrow double door."""
+    door_leaf_max_m: float = 1.6
+    """Widest door leaf, metres."""
+    min_window_m: float = 0.3
+    """Shortest glazing line that makes a window, metres (shorter lines in a gap are a jamb's
+    frame or a symbol)."""
+    hinge_tol_m: float = 0.12
+    """A door arc's centre lies within this of a jamb corner, metres."""
+    min_room_m2: float = 0.7
+    """Enclosed areas smaller than this are shafts or wall slivers, not rooms (as the raster path)."""
+    max_bridge_m: float = 1.8
+    """Gaps up to this wide between two pieces of one straight wall are closed for finding rooms
+    (an opening no symbol marks), as the raster path does."""
+    column_min_m: float = 0.15
+    """Smallest column side or diameter, metres."""
+    column_max_m: float = 1.0
+    """Largest column side or diameter, metres."""
+    default_dpi: float = 150.0
+    """Resolution of the rendered page where the pipeline gives none."""
+
+
+DEFAULT = VectorSettings()
+"""The settings used where none are given."""
