@@ -114,6 +114,7 @@ def read_sheet(image: np.ndarray, page: int, *, dpi: float | None = None,
     viewports: list[Viewport] = []
     used_captions: set[int] = set()
     drawings = []
+    corner_furniture: list[BBox] = []
     for c in sorted(clusters, key=lambda b: -(b[2] - b[0]) * (b[3] - b[1])):
         inside = [t for t in free if _overlap(t.bbox, c) > 0.5]
         text_area = sum((t.bbox[2] - t.bbox[0]) * (t.bbox[3] - t.bbox[1]) for t in inside)
@@ -123,9 +124,14 @@ def read_sheet(image: np.ndarray, page: int, *, dpi: float | None = None,
         if frame is not None and _in_corner(c, frame, 3 * px_per_mm) and \
                 _area(c) < 0.15 * _area(frame):
             furniture.append(c)  # a legend or schedule table set in a corner of the frame
+            corner_furniture.append(c)
             continue
         drawings.append(c)
+    # A corner box's text (a title block's project line) captions no drawing. A notes cluster's
+    # text may: a caption set apart from its drawing is a cluster of text of its own.
+    free = [t for t in free if not any(_overlap(t.bbox, b) > 0.5 for b in corner_furniture)]
     search = settings.caption_search_mm * px_per_mm
+    drawings = _join_strips(drawings, settings.strip_max_side_mm * px_per_mm, search)
     drawings = [part for c in drawings for part in _split_by_captions(c, free, med_h, search, gray, 3.0 * px_per_mm)]
     for c in drawings:
         cap, cap_lines = _caption(c, free, med_h, search, used_captions, 3.0 * px_per_mm)
@@ -320,6 +326,43 @@ def _scale_under(cap: TextItem, free: list[TextItem]) -> float | None:
             if n:
                 return n
     return None
+
+
+def _join_strips(drawings: list[BBox], max_side: float, reach: float) -> list[BBox]:
+    """Thin clusters (dimension chains, rows of grid bubbles, caption lines) are parts of a
+    drawing, not drawings: each joins the nearest drawing within ``reach`` that it runs along
+    (over half its length), nearest first so a second chain joins the plan grown by the first.
+    A horizontal strip joins the drawing above it before one below (a sheet's captions and
+    chains hang under their drawing; a title block below is no drawing's). A strip with no
+    drawing beside it stays as it is."""
+    def thin(b: BBox) -> bool:
+        return min(b[2] - b[0], b[3] - b[1]) < max_side
+
+    bodies = [b for b in drawings if not thin(b)]
+    strips = [b for b in drawings if thin(b)]
+    while strips and bodies:
+        best = None
+        for si, st in enumerate(strips):
+            horizontal = (st[2] - st[0]) >= (st[3] - st[1])
+            for bi, b in enumerate(bodies):
+                if horizontal:
+                    along = min(st[2], b[2]) - max(st[0], b[0])
+                    gap = max(b[1] - st[3], st[1] - b[3], 0.0)
+                    length = st[2] - st[0]
+                    rank = (0 if b[3] <= st[1] + 0.5 * (st[3] - st[1]) else 1, gap)
+                else:
+                    along = min(st[3], b[3]) - max(st[1], b[1])
+                    gap = max(b[0] - st[2], st[0] - b[2], 0.0)
+                    length = st[3] - st[1]
+                    rank = (0, gap)
+                if along >= 0.5 * length and gap <= reach and (best is None or rank < best[0]):
+                    best = (rank, si, bi)
+        if best is None:
+            break
+        _, si, bi = best
+        st, b = strips.pop(si), bodies[bi]
+        bodies[bi] = (min(st[0], b[0]), min(st[1], b[1]), max(st[2], b[2]), max(st[3], b[3]))
+    return bodies + strips
 
 
 def _split_by_captions(c: BBox, free: list[TextItem], med_h: float, search: float,
