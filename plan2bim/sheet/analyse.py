@@ -44,6 +44,14 @@ def read_sheet(image: np.ndarray, page: int, *, dpi: float | None = None,
     px_per_mm = (dpi / 25.4) if dpi else max(H, W) / A3_LONG_MM
     strokes = Strokes(work < 160)
     frame_w = find_frame(strokes, settings)
+    if frame_w is None and f < 1:
+        # A hairline frame on a large sheet fades below the ink threshold when the page is
+        # averaged down (A1 at 1600 px: a 0.2 mm line is a third of a pixel). The darkest pixel
+        # of each block keeps it (synthetic A1 sheets lost their frame and so their furniture).
+        k = int(np.ceil(1.0 / f))
+        dark = cv2.resize(cv2.erode(gray, np.ones((k, k), np.uint8)), work.shape[::-1],
+                          interpolation=cv2.INTER_AREA)
+        frame_w = find_frame(Strokes(dark < 160), settings)
     sheet_like = frame_w is not None and _title_block_evidence(strokes, frame_w, settings)
     texts: list[TextItem] = []
     if pdf_path is not None:
@@ -76,7 +84,7 @@ def read_sheet(image: np.ndarray, page: int, *, dpi: float | None = None,
         return Sheet(**base, viewports=[vp])
 
     text_boxes_w = [_scale_box(t.bbox, f) for t in texts]
-    lay = analyse_layout(work, px_per_mm * f, settings, text_boxes_w, strokes)
+    lay = analyse_layout(work, px_per_mm * f, settings, text_boxes_w, strokes, frame=frame_w)
     inv = 1.0 / f
     frame = _scale_box(lay.frame, inv) if lay.frame else None
     tb = _scale_box(lay.title_block, inv) if lay.title_block else None
