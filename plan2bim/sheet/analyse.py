@@ -64,6 +64,9 @@ def read_sheet(image: np.ndarray, page: int, *, dpi: float | None = None,
     base = dict(page=page, size_px=(W, H), dpi=dpi, texts=texts,
                 px_per_pt=(dpi / 72.0) if (dpi and pdf_path is not None) else None,
                 vector=False)
+    # A framed page whose text layer names a drawing is a sheet, however small its lettering
+    # (the synthetic A4 sheets: 2 mm title-block text in a corner box, no strip across).
+    sheet_like = sheet_like or (frame_w is not None and any(kind_of_title(t.text) for t in texts))
     if not sheet_like and not _titles(texts, px_per_mm) and \
             not (frame_w is None and _title_block_evidence(strokes, None, settings)):
         # A single drawing with no sheet around it: the whole page is the plan, unless it is a
