@@ -43,15 +43,7 @@ def read_sheet(image: np.ndarray, page: int, *, dpi: float | None = None,
         gray, work = 255 - gray, 255 - work
     px_per_mm = (dpi / 25.4) if dpi else max(H, W) / A3_LONG_MM
     strokes = Strokes(work < 160)
-    frame_w = find_frame(strokes, settings)
-    if frame_w is None and f < 1:
-        # A hairline frame on a large sheet fades below the ink threshold when the page is
-        # averaged down (A1 at 1600 px: a 0.2 mm line is a third of a pixel). The darkest pixel
-        # of each block keeps it (synthetic A1 sheets lost their frame and so their furniture).
-        k = int(np.ceil(1.0 / f))
-        dark = cv2.resize(cv2.erode(gray, np.ones((k, k), np.uint8)), work.shape[::-1],
-                          interpolation=cv2.INTER_AREA)
-        frame_w = find_frame(Strokes(dark < 160), settings)
+    frame_w = find_sheet_frame(gray, work, strokes, settings)
     sheet_like = frame_w is not None and _title_block_evidence(strokes, frame_w, settings)
     texts: list[TextItem] = []
     if pdf_path is not None:
@@ -182,6 +174,22 @@ def read_sheet(image: np.ndarray, page: int, *, dpi: float | None = None,
     viewports.sort(key=lambda v: (v.bbox[0], v.bbox[1]))
     return Sheet(**{**base, "texts": texts}, viewports=viewports, frame=frame, title_block=tb,
                  furniture=furniture, scale_denominator=tb_scale)
+
+
+def find_sheet_frame(gray: np.ndarray, work: np.ndarray, strokes: Strokes,
+                     s: SheetSettings) -> BBox | None:
+    """The sheet's frame in ``work`` (``gray`` scaled down) pixels, or None."""
+    frame = find_frame(strokes, s)
+    f = work.shape[1] / gray.shape[1]
+    if frame is None and f < 1:
+        # A hairline frame on a large sheet fades below the ink threshold when the page is
+        # averaged down (A1 at 1600 px: a 0.2 mm line is a third of a pixel). The darkest pixel
+        # of each block keeps it (synthetic A1 sheets lost their frame and so their furniture).
+        k = int(np.ceil(1.0 / f))
+        dark = cv2.resize(cv2.erode(gray, np.ones((k, k), np.uint8)), work.shape[::-1],
+                          interpolation=cv2.INTER_AREA)
+        frame = find_frame(Strokes(dark < 160), s)
+    return frame
 
 
 def looks_like_picture(gray: np.ndarray, s: SheetSettings = SheetSettings()) -> bool:
