@@ -270,3 +270,67 @@ def test_room_names_from_the_text_inside_each_room() -> None:
     ]
     assert _room_name(room, texts) == "BILIK PERSEDIAAN"
     assert _room_name(room, texts[2:4]) == ""
+
+
+def test_a_project_name_is_no_plan_title() -> None:
+    """"PLAN2BIM SYNTHETIC PROJECT" (a title block's project line) named a floor plan."""
+    assert kind_of_title("PLAN2BIM SYNTHETIC PROJECT") is None
+    assert kind_of_title("FLOOR PLAN2")[0] == "floor_plan"
+    assert kind_of_title("PLAN 2")[0] == "floor_plan"
+
+
+def test_a_dimension_strip_joins_the_drawing_above_it() -> None:
+    """A dimension chain 20 mm under a plan (beyond the cluster gap) is part of the plan, not a
+    drawing captioned by the title block under it; a strip beside nothing stays."""
+    from plan2bim.sheet.analyse import _join_strips
+
+    plan = (100.0, 100.0, 900.0, 700.0)
+    chain = (110.0, 800.0, 890.0, 830.0)  # 30 px deep, 100 px under the plan
+    title_block = (100.0, 860.0, 1400.0, 1000.0)  # a body nearer the chain, below it
+    lone = (1500.0, 100.0, 1530.0, 300.0)
+    out = _join_strips([plan, chain, title_block, lone], max_side=50.0, reach=200.0)
+    assert (100.0, 100.0, 900.0, 830.0) in out
+    assert title_block in out and lone in out and len(out) == 3
+
+
+def test_a_hairline_frame_survives_the_working_size() -> None:
+    """An A1 page's 1 px frame is averaged below the ink threshold at the working size."""
+    import cv2
+
+    from plan2bim.sheet.analyse import find_sheet_frame
+    from plan2bim.sheet.layout import Strokes
+    from plan2bim.sheet.settings import SheetSettings
+
+    gray = np.full((3362, 4760), 255, np.uint8)
+    cv2.rectangle(gray, (53, 53), (4706, 3308), 0, 1)
+    s = SheetSettings()
+    f = s.work_long_side_px / 4760
+    work = cv2.resize(gray, (round(4760 * f), round(3362 * f)), interpolation=cv2.INTER_AREA)
+    strokes = Strokes(work < 160)
+    assert not strokes.ink.any()  # the frame is gone at the working size
+    frame = find_sheet_frame(gray, work, strokes, s)
+    assert frame is not None and frame[0] < 25 and frame[2] > work.shape[1] - 25
+
+
+def test_a_framed_pdf_page_naming_its_drawing_in_small_text_is_a_sheet(tmp_path: Path) -> None:
+    """2 mm title-block lettering in a corner box, no strip across the sheet: still a sheet
+    (the whole page was read as one drawing, title block lines and all)."""
+    canvas = pytest.importorskip("reportlab.pdfgen.canvas")
+    from plan2bim.load import iter_pages
+
+    mm = 72 / 25.4
+    W, H = 297 * mm, 210 * mm
+    path = tmp_path / "a4.pdf"
+    c = canvas.Canvas(str(path), pagesize=(W, H))
+    c.rect(10 * mm, 10 * mm, W - 20 * mm, H - 20 * mm)
+    c.rect(180 * mm, 10 * mm, W - 190 * mm, 30 * mm)  # the corner title block
+    c.setFont("Helvetica", 6)
+    c.drawString(183 * mm, 30 * mm, "GROUND FLOOR PLAN")
+    c.setLineWidth(3)
+    c.rect(80 * mm, 80 * mm, 100 * mm, 70 * mm)  # the plan
+    c.save()
+    page = next(iter(iter_pages(path)))
+    sheet = read_sheet(page.image, 1, dpi=page.dpi, pdf_path=path)
+    assert sheet.frame is not None
+    (plan,) = [v for v in sheet.viewports if v.kind == "floor_plan"]
+    assert plan.bbox[3] - plan.bbox[1] < 0.6 * page.image.shape[0]  # the plan, not the page

@@ -297,3 +297,21 @@ def test_synth_pdf_and_eval_commands(tmp_path):
     summary = json.loads(r.output[r.output.index("{"):])
     assert summary["plans"] == 1 and summary["scale_within_1pct"] == 1.0
     assert summary["wall_iou"] > 0.9
+
+
+def test_turned_note_is_no_room_name(tmp_path):
+    """A note turned across the page's text ("ROOF EAVES LINE ABOVE" at 270 deg on surau p2),
+    larger than the room's name, does not name the room."""
+    def draw(c):
+        _room_pdf(c)
+        c.saveState()
+        c.setFont("Helvetica", 20)
+        c.translate(150 + 0.6 * K50, 150 + 0.5 * K50)
+        c.rotate(90)
+        c.drawString(0, 0, "ROOF EAVES LINE")
+        c.restoreState()
+
+    page = read_page(_write(tmp_path, _pdf(draw)), 1)
+    assert any(abs(t.angle_deg % 360 - 90) < 1 or abs(t.angle_deg % 360 - 270) < 1 for t in page.texts)
+    (room, name), = recognise(page).rooms
+    assert name == "KITCHEN"

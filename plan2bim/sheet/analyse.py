@@ -43,7 +43,7 @@ def read_sheet(image: np.ndarray, page: int, *, dpi: float | None = None,
         gray, work = 255 - gray, 255 - work
     px_per_mm = (dpi / 25.4) if dpi else max(H, W) / A3_LONG_MM
     strokes = Strokes(work < 160)
-    frame_w = find_frame(strokes, settings)
+    frame_w = find_sheet_frame(gray, work, strokes, settings)
     sheet_like = frame_w is not None and _title_block_evidence(strokes, frame_w, settings)
     texts: list[TextItem] = []
     if pdf_path is not None:
@@ -56,6 +56,9 @@ def read_sheet(image: np.ndarray, page: int, *, dpi: float | None = None,
     base = dict(page=page, size_px=(W, H), dpi=dpi, texts=texts,
                 px_per_pt=(dpi / 72.0) if (dpi and pdf_path is not None) else None,
                 vector=False)
+    # A framed page whose text layer names a drawing is a sheet, however small its lettering
+    # (the synthetic A4 sheets: 2 mm title-block text in a corner box, no strip across).
+    sheet_like = sheet_like or (frame_w is not None and any(kind_of_title(t.text) for t in texts))
     if not sheet_like and not _titles(texts, px_per_mm) and \
             not (frame_w is None and _title_block_evidence(strokes, None, settings)):
         # A single drawing with no sheet around it: the whole page is the plan, unless it is a
@@ -76,7 +79,7 @@ def read_sheet(image: np.ndarray, page: int, *, dpi: float | None = None,
         return Sheet(**base, viewports=[vp])
 
     text_boxes_w = [_scale_box(t.bbox, f) for t in texts]
-    lay = analyse_layout(work, px_per_mm * f, settings, text_boxes_w, strokes)
+    lay = analyse_layout(work, px_per_mm * f, settings, text_boxes_w, strokes, frame=frame_w)
     inv = 1.0 / f
     frame = _scale_box(lay.frame, inv) if lay.frame else None
     tb = _scale_box(lay.title_block, inv) if lay.title_block else None
@@ -114,6 +117,7 @@ def read_sheet(image: np.ndarray, page: int, *, dpi: float | None = None,
     viewports: list[Viewport] = []
     used_captions: set[int] = set()
     drawings = []
+    corner_furniture: list[BBox] = []
     for c in sorted(clusters, key=lambda b: -(b[2] - b[0]) * (b[3] - b[1])):
         inside = [t for t in free if _overlap(t.bbox, c) > 0.5]
         text_area = sum((t.bbox[2] - t.bbox[0]) * (t.bbox[3] - t.bbox[1]) for t in inside)
@@ -123,9 +127,14 @@ def read_sheet(image: np.ndarray, page: int, *, dpi: float | None = None,
         if frame is not None and _in_corner(c, frame, 3 * px_per_mm) and \
                 _area(c) < 0.15 * _area(frame):
             furniture.append(c)  # a legend or schedule table set in a corner of the frame
+            corner_furniture.append(c)
             continue
         drawings.append(c)
+    # A corner box's text (a title block's project line) captions no drawing. A notes cluster's
+    # text may: a caption set apart from its drawing is a cluster of text of its own.
+    free = [t for t in free if not any(_overlap(t.bbox, b) > 0.5 for b in corner_furniture)]
     search = settings.caption_search_mm * px_per_mm
+    drawings = _join_strips(drawings, settings.strip_max_side_mm * px_per_mm, search)
     drawings = [part for c in drawings for part in _split_by_captions(c, free, med_h, search, gray, 3.0 * px_per_mm)]
     for c in drawings:
         cap, cap_lines = _caption(c, free, med_h, search, used_captions, 3.0 * px_per_mm)
@@ -165,6 +174,22 @@ def read_sheet(image: np.ndarray, page: int, *, dpi: float | None = None,
     viewports.sort(key=lambda v: (v.bbox[0], v.bbox[1]))
     return Sheet(**{**base, "texts": texts}, viewports=viewports, frame=frame, title_block=tb,
                  furniture=furniture, scale_denominator=tb_scale)
+
+
+def find_sheet_frame(gray: np.ndarray, work: np.ndarray, strokes: Strokes,
+                     s: SheetSettings) -> BBox | None:
+    """The sheet's frame in ``work`` (``gray`` scaled down) pixels, or None."""
+    frame = find_frame(strokes, s)
+    f = work.shape[1] / gray.shape[1]
+    if frame is None and f < 1:
+        # A hairline frame on a large sheet fades below the ink threshold when the page is
+        # averaged down (A1 at 1600 px: a 0.2 mm line is a third of a pixel). The darkest pixel
+        # of each block keeps it (synthetic A1 sheets lost their frame and so their furniture).
+        k = int(np.ceil(1.0 / f))
+        dark = cv2.resize(cv2.erode(gray, np.ones((k, k), np.uint8)), work.shape[::-1],
+                          interpolation=cv2.INTER_AREA)
+        frame = find_frame(Strokes(dark < 160), s)
+    return frame
 
 
 def looks_like_picture(gray: np.ndarray, s: SheetSettings = SheetSettings()) -> bool:
@@ -320,6 +345,43 @@ def _scale_under(cap: TextItem, free: list[TextItem]) -> float | None:
             if n:
                 return n
     return None
+
+
+def _join_strips(drawings: list[BBox], max_side: float, reach: float) -> list[BBox]:
+    """Thin clusters (dimension chains, rows of grid bubbles, caption lines) are parts of a
+    drawing, not drawings: each joins the nearest drawing within ``reach`` that it runs along
+    (over half its length), nearest first so a second chain joins the plan grown by the first.
+    A horizontal strip joins the drawing above it before one below (a sheet's captions and
+    chains hang under their drawing; a title block below is no drawing's). A strip with no
+    drawing beside it stays as it is."""
+    def thin(b: BBox) -> bool:
+        return min(b[2] - b[0], b[3] - b[1]) < max_side
+
+    bodies = [b for b in drawings if not thin(b)]
+    strips = [b for b in drawings if thin(b)]
+    while strips and bodies:
+        best = None
+        for si, st in enumerate(strips):
+            horizontal = (st[2] - st[0]) >= (st[3] - st[1])
+            for bi, b in enumerate(bodies):
+                if horizontal:
+                    along = min(st[2], b[2]) - max(st[0], b[0])
+                    gap = max(b[1] - st[3], st[1] - b[3], 0.0)
+                    length = st[2] - st[0]
+                    rank = (0 if b[3] <= st[1] + 0.5 * (st[3] - st[1]) else 1, gap)
+                else:
+                    along = min(st[3], b[3]) - max(st[1], b[1])
+                    gap = max(b[0] - st[2], st[0] - b[2], 0.0)
+                    length = st[3] - st[1]
+                    rank = (0, gap)
+                if along >= 0.5 * length and gap <= reach and (best is None or rank < best[0]):
+                    best = (rank, si, bi)
+        if best is None:
+            break
+        _, si, bi = best
+        st, b = strips.pop(si), bodies[bi]
+        bodies[bi] = (min(st[0], b[0]), min(st[1], b[1]), max(st[2], b[2]), max(st[3], b[3]))
+    return bodies + strips
 
 
 def _split_by_captions(c: BBox, free: list[TextItem], med_h: float, search: float,

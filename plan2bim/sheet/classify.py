@@ -23,7 +23,9 @@ def normalise(text: str) -> str:
 
 @cache
 def _word(phrase: str) -> re.Pattern:
-    return re.compile(rf"(?<![A-Z]){re.escape(phrase)}(?![A-Z])")
+    # A word ends at a non-letter, but not at digits that run on into letters: "PLAN2BIM" (a
+    # project name in a title block) names no plan, "PLAN 2" and "PLAN2" do.
+    return re.compile(rf"(?<![A-Z]){re.escape(phrase)}(?![A-Z]|\d+[A-Z])")
 
 
 def _has(phrase: str, norm: str, squashed: str) -> bool:

@@ -162,13 +162,15 @@ def find_clusters(ink: np.ndarray, gap_px: int, min_area_px: float) -> list[BBox
 
 
 def analyse_layout(gray: np.ndarray, px_per_mm: float, s: SheetSettings,
-                   text_boxes: list[BBox] = (), strokes: Strokes | None = None) -> Layout:
-    """Frame, title block, panels and drawing clusters of a (downscaled) grey page."""
+                   text_boxes: list[BBox] = (), strokes: Strokes | None = None,
+                   frame: BBox | None = None) -> Layout:
+    """Frame, title block, panels and drawing clusters of a (downscaled) grey page; ``frame``:
+    the frame found already (else it is looked for here)."""
     st = strokes or Strokes(gray < 160)
     ink = st.ink
     H, W = ink.shape
     lay = Layout()
-    lay.frame = find_frame(st, s)
+    lay.frame = frame if frame is not None else find_frame(st, s)
     frame = lay.frame or (0.0, 0.0, float(W - 1), float(H - 1))
     lay.title_block = find_title_block(st, frame, s)
     fw, fh = frame[2] - frame[0], frame[3] - frame[1]

@@ -26,6 +26,11 @@ class SheetSettings:
     min_viewport_ratio: float = 0.02
     """A drawing covers at least this share of the frame's area (smaller clusters are notes,
     stamps, north arrows)."""
+    strip_max_side_mm: float = 16.0
+    """A cluster thinner than this on paper is a strip (a dimension chain 5-8 mm deep, a row of
+    grid bubbles up to 16 mm, a caption line), not a drawing: it joins the drawing it runs along.
+    The synthetic vector sheets' outer dimension chains sit 20 mm off the plan, beyond
+    ``cluster_gap_mm``, and were taken for drawings of their own."""
     caption_search_mm: float = 40.0
     """A drawing's caption sits at most this far below (or beside) the drawing's ink."""
     text_min_height_mm: float = 1.2

@@ -441,7 +441,9 @@ def _rooms(walls: list[WallLine], gaps: list[Polygon], content: PageContent, k: 
     holes = [Polygon(r) for p in parts if isinstance(p, Polygon) for r in p.interiors]
     min_area = st.min_room_m2 * k * k
     rooms = []
-    texts = [(t, shapely.points(((t.bbox[0] + t.bbox[2]) / 2, (t.bbox[1] + t.bbox[3]) / 2))) for t in content.texts]
+    main = _main_text_angle(content.texts)
+    texts = [(t, shapely.points(((t.bbox[0] + t.bbox[2]) / 2, (t.bbox[1] + t.bbox[3]) / 2))) for t in content.texts
+             if _angle_gap(t.angle_deg, main) <= st.name_angle_tol_deg]
     for h in holes:
         h = h.buffer(0)
         if h.area < min_area:
@@ -459,6 +461,17 @@ def _rooms(walls: list[WallLine], gaps: list[Polygon], content: PageContent, k: 
             names = [t.text.strip() for t in inside if t.size_pt >= 0.9 * big]
             rooms.append((g, " ".join(names[:2])))
     return rooms
+
+
+def _angle_gap(a_deg: float, b_deg: float) -> float:
+    d = abs(a_deg - b_deg) % 360.0
+    return min(d, 360.0 - d)
+
+
+def _main_text_angle(texts) -> float:
+    """The direction most of the page's text runs in (degrees, to the nearest one)."""
+    votes = Counter(round(t.angle_deg) % 360 for t in texts)
+    return float(votes.most_common(1)[0][0]) if votes else 0.0
 
 
 def _columns(content: PageContent, walls: list[WallLine], k: float, st: VectorSettings) -> list[Polygon]:

@@ -48,6 +48,10 @@ class VectorSettings:
     """A door arc's centre lies within this of a jamb corner, metres."""
     min_room_m2: float = 0.7
     """Enclosed areas smaller than this are shafts or wall slivers, not rooms (as the raster path)."""
+    name_angle_tol_deg: float = 5.0
+    """A room name runs within this of the page's most common text direction: turned text is a
+    note along a line (surau p2: "ROOF EAVES LINE ABOVE" at 270 deg, 327 of its 344 runs at 0);
+    a turned plan's names turn with all its text (synthetic sheets at 20-30 deg)."""
     max_bridge_m: float = 1.8
     """Gaps up to this wide between two pieces of one straight wall are closed for finding rooms
     (an opening no symbol marks), as the raster path does."""
