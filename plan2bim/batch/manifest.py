@@ -219,7 +219,7 @@ def _from_row(row: sqlite3.Row) -> Record:
 def config_key(config: Config) -> str:
     """A short hash of everything that changes what a conversion produces.
 
-    The :class:`Config` (all fields, nested tolerances included) and the plan2bim version: a new
+    The :class:`Config` (all fields, the nested per-stage settings included) and the plan2bim version: a new
     release may recognise plans differently, so its results are not taken as done.
     """
     blob = json.dumps(
