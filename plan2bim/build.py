@@ -121,6 +121,8 @@ def _find_swings(plan: PlanGraph, prepared: Prepared, margin: float) -> dict[int
 def _swing(h, seg: Segment, to_in, to_m, found=None) -> dict[str, str]:
     """The door's hinge side (IFC's sense) and the side of the wall it opens to, from the hinge
     and open-leaf tip seen in the drawing; "none" where they were not seen."""
+    if h.kind == "door" and h.swing in ("double", "sliding"):
+        return {"swing": h.swing}
     found = getattr(h, "swing_px", None) or found
     if h.kind != "door" or found is None:
         return {}

@@ -140,13 +140,16 @@ class OpeningSolid:
     def height(self) -> float:
         return self.top - self.sill
 
-    swing: Literal["left", "right", "none"] = "none"
-    """Doors: hinged on the left or right, looking the way the door opens."""
+    swing: Literal["left", "right", "double", "sliding", "none"] = "none"
+    """Doors: hinged on the left or right, looking the way the door opens; or a double or a
+    sliding door."""
 
     @property
     def operation(self) -> str:
         """IFC door operation type."""
-        return {"left": "SINGLE_SWING_LEFT", "right": "SINGLE_SWING_RIGHT"}.get(self.swing, "NOTDEFINED")
+        return {"left": "SINGLE_SWING_LEFT", "right": "SINGLE_SWING_RIGHT",
+                "double": "DOUBLE_DOOR_SINGLE_SWING",
+                "sliding": "DOUBLE_DOOR_SLIDING"}.get(self.swing, "NOTDEFINED")
 
 
 @dataclass(frozen=True)
@@ -345,8 +348,8 @@ def _place_opening(o: Opening, w: Wall, local, placed: list[OpeningSolid],
     centre = min(max(o.offset, lo + width / 2), hi - width / 2)
     x0, x1 = centre - width / 2, centre + width / 2
     hinge_at_start = opens_left = None
-    swing = o.swing if o.kind == "door" and o.swing in ("left", "right") else "none"
-    if swing != "none" and o.opens_to in ("left", "right"):
+    swing = o.swing if o.kind == "door" and o.swing in ("left", "right", "double", "sliding") else "none"
+    if swing in ("left", "right") and o.opens_to in ("left", "right"):
         opens_left = o.opens_to == "left"
         # Looking along the wall's left normal its start is on the left; along the right
         # normal, on the right.

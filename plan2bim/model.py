@@ -64,9 +64,10 @@ class Opening:
     width_px: float
     confidence: float
     global_id: str
-    swing: Literal["left", "right", "none"] = "none"
-    """Doors: the hinge side in IFC's sense, looking the way the door opens (SINGLE_SWING_LEFT
-    or _RIGHT); "none" where the drawing did not tell (or for windows)."""
+    swing: Literal["left", "right", "double", "sliding", "none"] = "none"
+    """Doors: the hinge side of a single leaf in IFC's sense, looking the way the door opens
+    (SINGLE_SWING_LEFT or _RIGHT); a double door (two leaves from opposite jambs) or a sliding
+    one where drawn so; "none" where the drawing did not tell (or for windows)."""
     source: Source = "raster"
     opens_to: Literal["left", "right", "none"] = "none"
     """Doors: the side of the host wall's axis (looking from its start to its end) the leaf

@@ -111,3 +111,60 @@ def test_vector_set_non_plan_pages_are_no_storeys(tmp_path: Path) -> None:
         assert r.used == (r.page == 1), r
     assert b.pages[0].source == "vector" and b.pages[0].kind == "floor_plan"
     assert {r.kind for r in b.pages if r.page > 1} <= {"elevation", "section", "schedule"}
+
+
+def _house_with_double_door(c, x0: float, y0: float) -> None:
+    """The 8 x 6 m house of ``_house`` with a 1.2 m double door in its partition: two 0.6 m
+    leaves hinged on opposite jambs, each with its quarter arc."""
+    t = 0.2 * K100
+    W, H = 8 * K100, 6 * K100
+    c.setLineWidth(0.5)
+    for o in (t / 2, -t / 2):
+        a, b, e, f = x0 - o, y0 - o, x0 + W + o, y0 + H + o
+        for seg in ((a, b, e, b), (e, b, e, f), (e, f, a, f), (a, f, a, b)):
+            c.line(*seg)
+    xp = x0 + 5 * K100
+    d0, d1 = y0 + 1.0 * K100, y0 + 2.2 * K100
+    for x in (xp - t / 2, xp + t / 2):
+        c.line(x, y0 + t / 2, x, d0)
+        c.line(x, d1, x, y0 + H - t / 2)
+    c.line(xp - t / 2, d0, xp + t / 2, d0)
+    c.line(xp - t / 2, d1, xp + t / 2, d1)
+    c.setLineWidth(0.18)
+    r = 0.6 * K100
+    hx = xp + t / 2
+    c.line(hx, d0, hx + r, d0)
+    c.arc(hx - r, d0 - r, hx + r, d0 + r, 0, 90)
+    c.line(hx, d1, hx + r, d1)
+    c.arc(hx - r, d1 - r, hx + r, d1 + r, 270, 90)
+    c.setFont("Helvetica", 8)
+    c.drawCentredString(x0 + 2.5 * K100, y0 + 3 * K100, "HALL")
+    c.drawCentredString(x0 + 6.5 * K100, y0 + 3 * K100, "STORE")
+    c.setLineWidth(0.1)
+    for i in range(200):
+        x = x0 + 5.3 * K100 + (i % 80) * 0.03 * K100
+        c.line(x, y0 + 4.5 * K100, x, y0 + 4.6 * K100)
+
+
+def test_a_drawn_double_door_is_an_ifc_double_door(tmp_path: Path) -> None:
+    """Two leaves from opposite jambs are one double door, written as DOUBLE_DOOR_SINGLE_SWING
+    (not as a single leaf with a hinge side)."""
+    import ifcopenshell
+
+    from plan2bim.pipeline import convert_file
+
+    def draw(c) -> None:
+        _house_with_double_door(c, 60 * MM, 120 * MM)
+        c.setFont("Helvetica-Bold", 12)
+        c.drawString(60 * MM, 95 * MM, "GROUND FLOOR PLAN")
+        c.setFont("Helvetica", 8)
+        c.drawString(60 * MM, 89 * MM, "SCALE 1:100")
+
+    path = tmp_path / "double.pdf"
+    path.write_bytes(_pdf(draw))
+    result = convert_file(path, tmp_path / "out", formats=("ifc", "json"))
+    doors = [o for s in result.building.storeys for o in s.openings if o.kind == "door"]
+    assert [d.swing for d in doors] == ["double"]
+    assert abs(doors[0].width - 1.2) < 0.05
+    model = ifcopenshell.open(str(result.outputs["ifc"]))
+    assert [d.OperationType for d in model.by_type("IfcDoor")] == ["DOUBLE_DOOR_SINGLE_SWING"]

@@ -558,7 +558,7 @@ class _Exporter:
                             b.z0 - sol.sill, b.z1 - sol.sill)
             items.append((self._box(local), PART_MATERIAL[part]))
         self._assign(filling, [self._body(items)])
-        if is_door and operation != "NOTDEFINED":
+        if is_door and operation.startswith("SINGLE_SWING"):  # the symbol draws one leaf
             self._assign(filling, [self._swing_symbol(sol.width, t, operation)])
         self._filling_type(filling, o.kind, sol.width, sol.height, operation)
         if is_door:

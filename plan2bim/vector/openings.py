@@ -45,6 +45,8 @@ class OpeningFound:
     s1: float
     """Where the opening runs along the gap's line (jamb to jamb), points from the gap's origin."""
     swing: str = "none"
+    """left/right (a single leaf), double (two leaves from opposite jambs), sliding, none; empty
+    until the side is worked out."""
     hinge_at_start: bool = True
     side: int = 0
     """+1: the leaf opens to the wall's ``n`` side (page frame), -1 to the other, 0 unknown."""
@@ -113,7 +115,7 @@ def find_doors(gap: Gap, curves: np.ndarray, k_pt_per_m: float, hinge_tol_m: flo
                      and abs(leaves[j][0] - b) < tol and leaves[j][3] != along), None)
         if mate is not None:
             used[mate] = True
-            out.append(OpeningFound("door", a, leaves[mate][1], "none", True, side))
+            out.append(OpeningFound("door", a, leaves[mate][1], "double", True, side))
             continue
         if any(o.s0 - tol < (a + b) / 2 < o.s1 + tol for o in out):
             continue  # the same leaf drawn twice
@@ -183,7 +185,7 @@ def find_window(gap: Gap, segs: np.ndarray, min_m: float = 0.3, k_pt_per_m: floa
         # leaves at another offset over another part of the span: a sliding door
         oa, ob = float(lo[others].min()), float(hi[others].max())
         if min(b, ob) - max(a, oa) < 0.8 * min(b - a, ob - oa):
-            return OpeningFound("door", min(a, oa), max(b, ob), "none")
+            return OpeningFound("door", min(a, oa), max(b, ob), "sliding")
     return OpeningFound("window", max(a, gap.s0), min(b, gap.s1))
 
 

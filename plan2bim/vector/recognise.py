@@ -316,7 +316,7 @@ def _join_collinear(pieces: list[Piece], lines: Lines, wallish: np.ndarray, curv
                 ht = None
                 if f.kind == "door" and swing == "":
                     swing = swing_side(uu, f.side, f.hinge_at_start)
-                if f.kind == "door" and f.side:
+                if f.kind == "door" and f.side and swing in ("left", "right"):
                     # the model reads a door's swing from its hinge and open leaf's tip
                     nn = np.array([-uu[1], uu[0]])
                     hinge = base + uu * (g0 if f.hinge_at_start else g1)
