@@ -11,7 +11,7 @@ from .config import Config
 from .geometry import compute_geometry
 from .model import Opening, Ring, Scale, Space, Storey, Wall, stable_guid
 from .preprocess import Prepared
-from .segments import Segment
+from .segments import Segment, box_corners
 from .vectorize import PlanGraph
 
 
@@ -51,7 +51,8 @@ def build_storey(
                  for p in plan.footprints[i]]
         cut = unary_union([d.buffer(0) for d in drawn])
         for _, h in by_wall.get(i, []):
-            cut = cut.difference(Polygon(to_in(_opening_box(seg, h.offset, h.width))))
+            cut = cut.difference(Polygon(to_in(box_corners(
+                seg.point_at(h.offset), seg.direction, h.width, seg.thickness + 2.0))))
         p0, p1 = to_m(to_in([seg.p0, seg.p1]))
         walls.append(Wall(
             id=wall_ids[i], start=(float(p0[0]), float(p0[1])), end=(float(p1[0]), float(p1[1])),
@@ -144,14 +145,6 @@ what wall types come in, so walls of one kind share one IfcWallType."""
 
 def snap_thickness(t: float) -> float:
     return max(THICKNESS_STEP_M * 2, round(t / THICKNESS_STEP_M) * THICKNESS_STEP_M)
-
-
-def _opening_box(seg: Segment, offset: float, width: float) -> np.ndarray:
-    d = seg.direction
-    n = np.array([-d[1], d[0]]) * (seg.thickness / 2 + 1.0)
-    c = np.asarray(seg.point_at(offset))
-    e = d * width / 2
-    return np.array([c - e + n, c + e + n, c + e - n, c - e - n])
 
 
 def _ring(pts) -> Ring:
