@@ -93,7 +93,7 @@ def _clean(geom: Any) -> list[Polygon]:
     return [p for p in parts if not p.is_empty and p.area > MIN_PART_M * MIN_PART_M]
 
 
-def _prism(polygon: Polygon, height: float) -> tuple[np.ndarray, np.ndarray]:
+def _prism(polygon: Polygon, height: float) -> Mesh:
     """Vertices and faces of ``polygon`` extruded from z = 0 to ``height``, outward normals.
 
     trimesh's ``extrude_polygon`` does the same with checks and caches that cost a few
@@ -274,8 +274,8 @@ class GltfBuilder:
 
     def add_mesh(self, name: str, positions: np.ndarray, normals: np.ndarray, material: str,
                  extras: dict[str, Any] | None = None) -> int:
-        """A mesh of unindexed-style triangles (``positions`` and ``normals`` float32, (3m, 3),
-        three rows a triangle) with the palette's ``material``; its index."""
+        """A mesh of triangles that share no vertices (``positions`` and ``normals`` float32,
+        (3m, 3), three rows a triangle) with the palette's ``material``; its index."""
         count = len(positions)
         indices = np.arange(count, dtype=np.uint32)
         ind = self._accessor(indices, _UINT, "SCALAR", _ELEMENT_ARRAY_BUFFER,
@@ -367,8 +367,8 @@ def _add(scene: GltfBuilder, parent: int, mesh: Mesh | None, ifc_class: str, glo
          element_id: str, name: str, material: str | None = None) -> int | None:
     """The element's node under ``parent`` with its mesh; None (and no node) if the mesh has no
     triangles left."""
-    positions, normals = _finish(mesh) if mesh is not None else (np.zeros((0, 3)), None)
-    if len(positions) == 0:
+    positions, normals = _finish(mesh) if mesh is not None else (None, None)
+    if positions is None or normals is None or len(positions) == 0:
         log.debug("%s %s has no geometry, skipped", ifc_class, element_id)
         return None
     node = global_id
