@@ -334,3 +334,75 @@ def test_a_framed_pdf_page_naming_its_drawing_in_small_text_is_a_sheet(tmp_path:
     assert sheet.frame is not None
     (plan,) = [v for v in sheet.viewports if v.kind == "floor_plan"]
     assert plan.bbox[3] - plan.bbox[1] < 0.6 * page.image.shape[0]  # the plan, not the page
+
+
+def _rasterised(name: str, page: int, dpi: int = 150) -> np.ndarray:
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(str(SETS / name))
+    try:
+        return np.asarray(pdf[page - 1].render(scale=dpi / 72).to_pil().convert("L"))
+    finally:
+        pdf.close()
+
+
+@pytest.mark.needs_data("drawing-sets/rbt-2bd.pdf")
+def test_a_hatched_wall_with_windows_is_no_dimension_line() -> None:
+    """The columns and hatch of a CAD wall read as 45° ticks metres apart: the rasterised RBT
+    plan's walls were painted out as dimension chains, and no room was left to find."""
+    from plan2bim.sheet.dimensions import dimension_lines
+
+    gray = _rasterised("rbt-2bd.pdf", 2)[287:1236, 188:2307]  # the plan's viewport
+    lines = dimension_lines(gray < 160, 150 / 25.4)
+    horizontal = [b for b in lines if b[2] - b[0] > b[3] - b[1]]
+    assert any(130 <= b[1] <= 150 for b in horizontal)  # the 3000 chain over the plan
+    for wall_y in (255, 706, 831):  # grid line D's wall, grid line B's, the corridor's edge
+        assert not any(b[1] - 3 <= wall_y <= b[3] + 3 for b in horizontal), wall_y
+
+
+def test_thin_wall_faces_are_filled_and_tiles_stay_open() -> None:
+    from plan2bim.sheet.mask import fill_thin_walls
+    from plan2bim.sheet.settings import SheetSettings
+
+    px_per_mm = 150 / 25.4
+    img = np.full((200, 400), 255, np.uint8)
+    img[50, 20:380] = img[57, 20:380] = 0  # a 125 mm wall at 1:100: faces 1.25 mm apart
+    img[120, 20:380] = img[144, 20:380] = 0  # tile joints 4 mm apart
+    out = fill_thin_walls(img, px_per_mm, SheetSettings())
+    assert (out[50:58, 30:370] == 0).all()
+    assert (out[125:140, 30:370] == 255).all()
+
+
+def test_a_text_box_over_a_wall_keeps_the_wall() -> None:
+    """A marker's letter read on a wall ("1B" over the RBT plan's top wall) painted a stretch of
+    the wall out with it, and the room it closed leaked."""
+    from plan2bim.sheet.mask import _paint_text
+
+    img = np.full((100, 200), 255, np.uint8)
+    img[48:53, :] = 0  # the wall
+    img[30:70, 90:94] = 0  # the letter's stem
+    _paint_text(img, (80.0, 30.0, 120.0, 70.0), 0, 0, 2)
+    assert (img[48:53, :] == 0).all()
+    assert (img[30:47, 90:94] == 255).all()
+
+
+def test_room_labels_on_a_raster_sheet_are_read(sheet_result) -> None:
+    """The label printed inside a room of a scanned sheet is read by OCR and names it."""
+    result, _ = sheet_result
+    names = [sp.name for sp in result.building.storeys[0].spaces]
+    assert "LIVING" in names, names
+
+
+@pytest.mark.needs_data("drawing-sets/rbt-2bd.pdf")
+def test_room_names_on_a_rasterised_dev_sheet(tmp_path: Path) -> None:
+    """The RBT set's plan page as a 150 dpi scan: its walls are found and its rooms named."""
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(str(SETS / "rbt-2bd.pdf"))
+    png = tmp_path / "p2.png"
+    pdf[1].render(scale=150 / 72).to_pil().convert("RGB").save(png)
+    pdf.close()
+    s = build_model(png).building.storeys[0]
+    names = {sp.name for sp in s.spaces}
+    assert {"STOR", "BILIK PERSEDIAAN"} <= names, names
+    assert s.scale.px_per_m == pytest.approx(150 / 0.0254 / 100, rel=0.05)

@@ -62,6 +62,10 @@ class View:
     texts: list[TextItem] = field(default_factory=list)
     """The sheet's texts inside the crop, in crop pixels."""
     whole_page: bool = False
+    label_lines: list[BBox] = field(default_factory=list)
+    """A raster sheet's text lines inside the crop that no one has read (crop pixels): the room
+    labels are among them. Only those that fall inside a room are read (``finish_storey``)."""
+    settings: SheetSettings = field(default_factory=SheetSettings)
 
 
 def page_views(image: np.ndarray, page: int, dpi: float | None, pdf_path: Path | None, *,
@@ -93,7 +97,8 @@ def page_views(image: np.ndarray, page: int, dpi: float | None, pdf_path: Path |
                                   viewport_px=None if whole else v.bbox))
         if not used:
             continue
-        views.append(_view(image, sheet, v, len(records) - 1, whole, settings))
+        views.append(_view(image, sheet, v, len(records) - 1, whole, settings,
+                           raster=pdf_path is None))
     if not sheet.viewports:
         records.append(PageRecord(page=page, kind="other", title="", used=False,
                                   reason="no drawing found on the page"))
@@ -101,7 +106,7 @@ def page_views(image: np.ndarray, page: int, dpi: float | None, pdf_path: Path |
 
 
 def _view(image: np.ndarray, sheet: Sheet, v: Viewport, rec: int, whole: bool,
-          s: SheetSettings) -> View:
+          s: SheetSettings, *, raster: bool = False) -> View:
     x0, y0 = int(round(v.bbox[0])), int(round(v.bbox[1]))
     if whole and sheet.frame is None and not sheet.texts:
         # A single plan with nothing around it: recognised as it is, as before the sheet stage.
@@ -112,7 +117,7 @@ def _view(image: np.ndarray, sheet: Sheet, v: Viewport, rec: int, whole: bool,
     px_per_mm = (sheet.dpi / 25.4) if sheet.dpi else max(sheet.size_px) / 420.0
     inside = texts_in(sheet.texts, v.bbox)
     view = View(sheet.page, v, original, original, (x0, y0), rec,
-                texts=[_shift(t, x0, y0) for t in inside])
+                texts=[_shift(t, x0, y0) for t in inside], settings=s)
     if v.scale_denominator and sheet.dpi:
         view.printed_px_per_m = sheet.dpi / 0.0254 / v.scale_denominator
         view.printed_detail = f"printed 1:{v.scale_denominator:g} on a page at {sheet.dpi:g} dpi"
@@ -130,8 +135,70 @@ def _view(image: np.ndarray, sheet: Sheet, v: Viewport, rec: int, whole: bool,
     if found:
         view.dimension_px_per_m = found[0]
         view.dimension_detail = f"{found[1]} printed dimensions between their ticks"
-    view.image = masked_viewport(image, sheet, v.bbox, dims=hits, settings=s)
+    if raster:
+        view.label_lines = _label_lines(ink, view.texts, px_per_mm, s)
+    view.image = masked_viewport(image, sheet, v.bbox, dims=hits, settings=s,
+                                 labels=view.label_lines, fill_walls=raster)
     return view
+
+
+def _label_lines(ink: np.ndarray, read: list[TextItem], px_per_mm: float,
+                 s: SheetSettings) -> list[BBox]:
+    """Horizontal text lines of label size inside the drawing not read yet, largest first."""
+    lo, hi = (v * px_per_mm for v in (s.text_min_height_mm, s.label_max_height_mm))
+    lines = find_text_lines(ink, (max(4.0, lo), hi))
+    out = []
+    for ln in sorted(lines, key=lambda ln: -ln.char_height):
+        b = ln.bbox
+        # Labels are words (grid letters and tags stand alone) and run across the page.
+        if ln.chars < 2 or (b[2] - b[0]) < 1.5 * (b[3] - b[1]):
+            continue
+        if any(_inside_share(b, t.bbox) > 0.5 for t in read):
+            continue
+        out.append(b)
+    return out
+
+
+def _inside_share(a: BBox, b: BBox) -> float:
+    ix = min(a[2], b[2]) - max(a[0], b[0])
+    iy = min(a[3], b[3]) - max(a[1], b[1])
+    if ix <= 0 or iy <= 0:
+        return 0.0
+    return ix * iy / max(1e-9, (a[2] - a[0]) * (a[3] - a[1]))
+
+
+def _read_room_labels(storey: Storey, view: View) -> list[TextItem]:
+    """OCR the unread text lines that lie inside the storey's unnamed rooms, the largest few of
+    each room (its name is printed larger than its notes; a level mark or area under it)."""
+    if not view.label_lines:
+        return []
+    s = view.settings
+    chosen: list[BBox] = []
+    taken: set[int] = set()
+    for sp in storey.spaces:
+        if sp.source != "raster" or not re.fullmatch(r"Room \d+", sp.name) or len(sp.polygon_px) < 3:
+            continue
+        poly = np.asarray(sp.polygon_px, dtype=np.float32).reshape(-1, 1, 2)
+        mine = [i for i, b in enumerate(view.label_lines) if i not in taken and cv2.pointPolygonTest(
+            poly, (float(0.5 * (b[0] + b[2])), float(0.5 * (b[1] + b[3]))), False) >= 0]
+        if not mine:
+            continue
+        top = view.label_lines[mine[0]][3] - view.label_lines[mine[0]][1]
+        for i in mine[: s.room_label_lines_per_room]:
+            b = view.label_lines[i]
+            if b[3] - b[1] >= 0.6 * top:
+                chosen.append(b)
+                taken.add(i)
+    if not chosen:
+        return []
+    gray = view.original if view.original.ndim == 2 else cv2.cvtColor(view.original, cv2.COLOR_RGB2GRAY)
+    out = []
+    for t in read_lines(gray, chosen[: s.max_room_label_lines]):
+        # A wall or grid line beside a label reads as a stray "|" or "_" at its ends.
+        text = re.sub(r"^[^\w(]+|[^\w).]+$", "", t.text)
+        if text:
+            out.append(replace(t, text=text))
+    return out
 
 
 def view_texts_on_page(view: View) -> list[TextItem]:
@@ -148,7 +215,7 @@ def _ocr_dimension_numbers(gray: np.ndarray, ink: np.ndarray, px_per_mm: float,
                            s: SheetSettings) -> list[TextItem]:
     """Read the short text lines sitting on dimension lines (a raster sheet has no text layer):
     the numbers that give the scale."""
-    dims = dimension_lines(ink, px_per_mm)
+    dims = dimension_lines(ink, px_per_mm, settings=s)
     horiz = [d for d in dims if d[2] - d[0] > d[3] - d[1]]
     if not horiz:
         return []
@@ -173,6 +240,7 @@ def _ocr_dimension_numbers(gray: np.ndarray, ink: np.ndarray, px_per_mm: float,
 def finish_storey(storey: Storey, view: View) -> Storey:
     """Name the storey, its title, level and rooms from the view's sheet text."""
     v = view.viewport
+    texts = view.texts + _read_room_labels(storey, view)
     spaces = []
     for sp in storey.spaces:
         if sp.source == "vector" and not re.fullmatch(r"Room \d+", sp.name):
@@ -180,7 +248,7 @@ def finish_storey(storey: Storey, view: View) -> Storey:
             # the text boxes' heights here), through the same non-name filter
             spaces.append(sp)
             continue
-        name = _room_name(sp.polygon_px, view.texts)
+        name = _room_name(sp.polygon_px, texts)
         spaces.append(replace(sp, name=name) if name else sp)
     changes: dict = {"spaces": spaces}
     if v.title:
