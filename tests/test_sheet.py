@@ -406,3 +406,62 @@ def test_room_names_on_a_rasterised_dev_sheet(tmp_path: Path) -> None:
     names = {sp.name for sp in s.spaces}
     assert {"STOR", "BILIK PERSEDIAAN"} <= names, names
     assert s.scale.px_per_m == pytest.approx(150 / 0.0254 / 100, rel=0.05)
+
+
+def test_notes_and_fittings_are_no_room_names() -> None:
+    """"SCREED TO FALL" (a finish note) was read into the surau hall's name."""
+    for note in ("SCREED TO FALL", "PLANTER BOX", "BOOK SHELF", "KABINET HASIL KERJA MURID",
+                 "ROOF EAVES LINE ABOVE", "WHITE BOARD"):
+        assert not is_room_name(note), note
+    for name in ("RUANG", "BOARD ROOM", "MASTER BEDROOM", "TANDAS PELAJAR", "KORIDOR"):
+        assert is_room_name(name), name
+
+
+def test_a_room_name_is_the_block_in_the_largest_lettering() -> None:
+    """Lines of one name differ in height (brackets, a leader merged into a line's box); a
+    fitting's short label beside the name is as tall as it."""
+    from plan2bim.sheet.model import TextItem
+    from plan2bim.sheet.stage import _room_name
+
+    room = [(0, 0), (400, 0), (400, 300), (0, 300)]
+    two_lines = [TextItem("TANDAS PELAJAR", (100, 100, 240, 114), "ocr"),
+                 TextItem("(PEREMPUAN)", (110, 112, 330, 138), "ocr")]
+    assert _room_name(room, two_lines) == "TANDAS PELAJAR (PEREMPUAN)"
+    pipe_and_name = [TextItem("PLPT", (20, 20, 74, 34), "ocr"),
+                     TextItem("TANDAS GURU", (100, 200, 200, 213), "ocr")]
+    assert _room_name(room, pipe_and_name) == "TANDAS GURU"
+
+
+def test_outline_text_inside_a_vector_room_is_read() -> None:
+    """A vector storey's room (in page pixels) whose name is drawn as outlines (no text layer):
+    the crop's pixels are read, and the name lands on the room."""
+    from dataclasses import replace
+
+    from PIL import ImageDraw, ImageFont
+    from sample import sample_building
+
+    from plan2bim.sheet.model import Viewport
+    from plan2bim.sheet.settings import SheetSettings
+    from plan2bim.sheet.stage import View, _label_lines, finish_storey
+
+    crop = Image.new("RGB", (600, 400), "white")
+    d = ImageDraw.Draw(crop)
+    d.rectangle((50, 50, 550, 350), outline="black", width=3)
+    d.text((200, 180), "DEWAN", fill="black", font=ImageFont.load_default(size=22))
+    arr = np.asarray(crop)
+    origin = (300, 200)  # the crop's corner on the page
+    room = [(350, 250), (850, 250), (850, 550), (350, 550)]  # page pixels
+    storey = sample_building().storeys[0]
+    sp = replace(storey.spaces[0], name="Room 1", polygon_px=room, source="vector")
+    storey = replace(storey, spaces=[sp])
+    view = View(1, Viewport((300, 200, 900, 600), "floor_plan"), arr, arr, origin, 0,
+                label_lines=_label_lines(arr.min(axis=2) < 160, [], 150 / 25.4, SheetSettings()))
+    assert finish_storey(storey, view).spaces[0].name == "DEWAN"
+
+
+@pytest.mark.needs_data("drawing-sets/tandas.pdf")
+def test_outline_room_names_on_the_tandas_plan() -> None:
+    """The tandas plan prints its room names as outlines: its rooms were all "Room n"."""
+    s = build_model(SETS / "tandas.pdf", Config(pages=[1])).building.storeys[0]
+    names = {sp.name for sp in s.spaces}
+    assert "TANDAS PELAJAR (LELAKI)" in names and "TANDAS GURU" in names, names

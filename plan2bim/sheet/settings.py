@@ -48,9 +48,10 @@ class SheetSettings:
     label_max_height_mm: float = 6.0
     """Room labels inside a drawing are at most this high on paper (the dev sheets print them
     3-4.5 mm; captions under the drawing are 5-7 mm)."""
-    room_label_lines_per_room: int = 3
-    """At most this many text lines are read by OCR in each unnamed room of a raster sheet, the
-    largest first: the name, and a second line of it ("BILIK" / "PERSEDIAAN")."""
+    room_label_lines_per_room: int = 4
+    """At most this many text lines are read by OCR in each unnamed room, the longest first: the
+    name, a second line of it ("BILIK" / "PERSEDIAAN", "( LELAKI )"), and room for a level box
+    or a fixture symbol that counts as long (the tandas plan's toilets need 4)."""
     max_room_label_lines: int = 40
     """At most this many room-label lines are read on one drawing: ~0.05-0.1 s each on one
     core, so a plan with many rooms stays within a few seconds."""
