@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
-    from .geometry import StoreyGeometry
+    from plan2bim.geometry import StoreyGeometry
 
 Point = tuple[float, float]
 Ring = list[Point]

@@ -10,8 +10,8 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .model import BBox, TextItem
-from .settings import SheetSettings
+from plan2bim.sheet.model import BBox, TextItem
+from plan2bim.sheet.settings import SheetSettings
 
 _NUMBER = re.compile(r"^\s*(\d{3,6}|\d{1,3}[.,]\d{2})\s*$")
 
