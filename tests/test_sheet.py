@@ -465,3 +465,27 @@ def test_outline_room_names_on_the_tandas_plan() -> None:
     s = build_model(SETS / "tandas.pdf", Config(pages=[1])).building.storeys[0]
     names = {sp.name for sp in s.spaces}
     assert "TANDAS PELAJAR (LELAKI)" in names and "TANDAS GURU" in names, names
+
+
+def test_an_untitled_schedule_is_told_by_its_grid_of_cells() -> None:
+    """Captions left blank: the sheet's largest drawing was taken for the plan, even a door
+    schedule's table. Its grid of cells says it is a schedule; the plan stays the plan."""
+    from PIL import ImageDraw
+    from sheetgen import _mm
+
+    img, _ = make_sheet([(" ", 20)])
+    pil = Image.fromarray(img)
+    d = ImageDraw.Draw(pil)
+    x0, y0, x1, y1 = _mm(215), _mm(30), _mm(395), _mm(200)
+    d.rectangle((x0, y0, x1, y1), outline=(0, 0, 0), width=2)
+    for k in range(1, 12):
+        y = y0 + k * (y1 - y0) // 12
+        d.line((x0, y, x1, y), fill=(0, 0, 0), width=1)
+        d.text((x0 + _mm(4), y - _mm(9)), f"D{k}  900 x 2100  TIMBER", fill=(0, 0, 0))
+    for x in (_mm(245), _mm(300), _mm(350)):
+        d.line((x, y0, x, y1), fill=(0, 0, 0), width=1)
+    sheet = read_sheet(np.asarray(pil), 1)
+    kinds = {v.kind for v in sheet.viewports}
+    assert "schedule" in kinds, [(v.kind, v.bbox) for v in sheet.viewports]
+    (plan,) = [v for v in sheet.viewports if v.kind == "floor_plan"]
+    assert plan.bbox[2] < _mm(215)  # the house on the left, not the table

@@ -72,6 +72,16 @@ class SheetSettings:
     """...and is no dimension line where that ink runs along more than this share of it: the
     rasterised dev sheets' dimension lines 0.05-0.41 (numbers, ticks, extension lines), the
     wall faces and window frames taken for them 0.87-1.0."""
+    table_rule_span_ratio: float = 0.8
+    """A schedule's rules run across at least this share of the drawing (its width for the rows,
+    its height for the column rules); a plan's walls and chains rarely all do."""
+    table_min_rows: int = 5
+    """A grid of cells has at least this many rules between the same two verticals (a header
+    and three rows); a plan's outline has two (its top and bottom walls, merged per face pair)."""
+    table_min_columns: int = 3
+    """...and at least this many verticals across it (the border and one column rule)."""
+    table_end_tolerance_mm: float = 1.0
+    """A rule ends at the table's border within this on paper."""
     max_wall_thickness_m: float = 1.0
     """Sanity limit: no wall is thicker than this (the thickest masonry walls are ~0.9 m)."""
     max_door_width_m: float = 3.0
