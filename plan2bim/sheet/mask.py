@@ -200,7 +200,15 @@ def masked_viewport(image: np.ndarray, sheet: Sheet, bbox: BBox, *,
     crop[grid_line_pixels(ink, rings, px_per_mm)] = 255
     for b in rings + heavy_bars(ink, px_per_mm) + peripheral_marks(ink, px_per_mm):
         _paint(crop, b, 0, 0, 2)
-    return fill_thin_walls(crop, px_per_mm, settings) if fill_walls else crop
+    if not fill_walls:
+        return crop
+    crop = fill_thin_walls(crop, px_per_mm, settings)
+    # Filled, a marker's thin letter and arrow are heavy strokes too: those standing outside
+    # the drawing's mass go (the rasterised RBT plan's section markers became walls).
+    gray = crop if crop.ndim == 2 else cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)
+    for b in peripheral_marks(gray < 160, px_per_mm):
+        _paint(crop, b, 0, 0, 2)
+    return crop
 
 
 def texts_in(texts: list[TextItem], bbox: BBox) -> list[TextItem]:
