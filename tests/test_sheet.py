@@ -368,9 +368,11 @@ def test_thin_wall_faces_are_filled_and_tiles_stay_open() -> None:
     img = np.full((200, 400), 255, np.uint8)
     img[50, 20:380] = img[57, 20:380] = 0  # a 125 mm wall at 1:100: faces 1.25 mm apart
     img[120, 20:380] = img[144, 20:380] = 0  # tile joints 4 mm apart
+    img[170, 20:28] = img[176, 20:28] = 0  # a letter's bars ("E", "=", a tag's box): 1.3 mm
     out = fill_thin_walls(img, px_per_mm, SheetSettings())
     assert (out[50:58, 30:370] == 0).all()
     assert (out[125:140, 30:370] == 255).all()
+    assert (out[172:175, 20:28] == 255).all()  # filled, text and tags became walls
 
 
 def test_a_text_box_over_a_wall_keeps_the_wall() -> None:

@@ -48,8 +48,13 @@ def fill_thin_walls(crop: np.ndarray, px_per_mm: float, s: SheetSettings) -> np.
     gray = crop if crop.ndim == 2 else cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)
     ink = (gray < 160).astype(np.uint8)
     k = max(3, int(round(s.wall_fill_gap_mm * px_per_mm)))
-    across = cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, k)))
-    across |= cv2.morphologyEx(ink, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, 1)))
+    n = max(5, int(round(s.wall_fill_min_run_mm * px_per_mm)))
+    # Only between long straight strokes: text, tags and marker symbols are short strokes, and
+    # filled they became walls.
+    rows = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (n, 1)))
+    cols = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, n)))
+    across = cv2.morphologyEx(rows, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, k)))
+    across |= cv2.morphologyEx(cols, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, 1)))
     out = crop.copy()
     out[across > 0] = 0
     return out

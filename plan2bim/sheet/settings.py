@@ -45,6 +45,12 @@ class SheetSettings:
     """On a raster sheet, strokes closer than this on paper are filled between: a wall's two
     faces (125-200 mm walls at 1:100: 1.25-2 mm apart, the hatch between them closer) and a
     window's three lines; a 300 mm floor tile grid at 1:75 (4 mm) stays open."""
+    wall_fill_min_run_mm: float = 2.0
+    """...between straight strokes at least this long on paper (a wall face between two
+    openings; letters, tags and marker symbols are shorter). Rasterised dev plans, walls left
+    by the filling: surau 143 with no limit, 47 at 1.5 mm, 38 at 2 mm (most of the others
+    were its tags and markers), 43 at 3 mm; at 3 mm the tandas plan's hatched walls no longer
+    closed its toilets (2 named rooms at 1.5-2 mm, none at 3 mm); the RBT plan the same throughout."""
     label_max_height_mm: float = 6.0
     """Room labels inside a drawing are at most this high on paper (the dev sheets print them
     3-4.5 mm; captions under the drawing are 5-7 mm)."""
