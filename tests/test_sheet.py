@@ -19,6 +19,7 @@ from plan2bim.scale import resolve_scale_ordered
 from plan2bim.sheet.analyse import looks_like_picture, read_sheet
 from plan2bim.sheet.classify import is_room_name, kind_of_title, level_marks, level_of_title
 from plan2bim.sheet.dimensions import dimension_value_m, measure, scale_from_dimensions
+from plan2bim.sheet.stage import page_views
 from plan2bim.sheet.text import repair_glyphs
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -120,6 +121,8 @@ def test_single_plans_take_the_cheap_path() -> None:
         (v,) = sheet.viewports
         assert v.kind == "floor_plan" and v.bbox == (0, 0, img.shape[1], img.shape[0]), name
         assert not sheet.texts  # no OCR on a bare plan
+        views, _, _ = page_views(img, 1, None, None)
+        assert views[0].whole_page and not views[0].label_lines  # nor for its room labels
 
 
 @pytest.mark.parametrize("title, kind", [
