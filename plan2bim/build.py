@@ -13,6 +13,7 @@ from plan2bim.model import Opening, Ring, Scale, Space, Storey, Wall, stable_gui
 from plan2bim.raster.preprocess import Prepared
 from plan2bim.raster.segments import Segment, box_corners
 from plan2bim.raster.vectorize import PlanGraph
+from plan2bim.units import px_to_m
 
 
 def build_storey(
@@ -28,8 +29,7 @@ def build_storey(
         return prepared.map_to_input(np.asarray(pts, dtype=float))
 
     def to_m(pts_in: np.ndarray) -> np.ndarray:
-        pts_in = np.asarray(pts_in, dtype=float).reshape(-1, 2)
-        return np.stack([pts_in[:, 0] / s, (h_in - pts_in[:, 1]) / s], axis=1)
+        return px_to_m(pts_in, s, h_in)
 
     def gid(key: str) -> str:
         return stable_guid(source_hash, f"{sid}/{key}")
