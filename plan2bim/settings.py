@@ -219,8 +219,11 @@ class LearnedSettings:
     wall_thickness_percentile: float = 50.0
     """The model's wall thickness is this percentile of its wall mask's stroke widths: its
     edges are soft, so its thickest strokes are merged walls, not outer walls. Set by hand."""
-    threads: int = 1
-    """onnxruntime threads: batch conversion runs one plan per core, so one plan uses one core."""
+    threads: int = 0
+    """onnxruntime threads; 0: the process's share of the cores, i.e. ``OMP_NUM_THREADS`` where
+    it is set (batch, bench and eval workers set it: they run one plan per core) and otherwise
+    the machine's cores, at most 4 (a single ``convert``). The network's output is bitwise the
+    same with 1 or 2 threads (7 plans compared), so this changes speed, not results."""
 
 
 @dataclass(frozen=True)
