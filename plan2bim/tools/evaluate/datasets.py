@@ -26,6 +26,7 @@ from shapely.geometry import MultiPolygon, Polygon
 
 from plan2bim.errors import InputError
 from plan2bim.load import SUFFIXES
+from plan2bim.raster.segments import box_corners
 
 log = logging.getLogger(__name__)
 
@@ -359,16 +360,12 @@ def _opening_rect(o: dict[str, Any], wall: dict[str, Any] | None, s: float) -> P
     if wall is None or s <= 0:
         return None
     (x0, y0), (x1, y1) = wall["start"], wall["end"]
-    d = np.array([(x1 - x0) * s, -(y1 - y0) * s])  # metres (y up) -> pixels (y down)
+    d = np.array([x1 - x0, -(y1 - y0)])  # metres (y up) -> pixels (y down)
     norm = float(np.hypot(*d))
     if norm == 0:
         return None
-    u = d / norm
-    v = np.array([-u[1], u[0]])
-    c = np.asarray(o["center_px"], float)
-    a = u * float(o["width_px"]) / 2
-    b = v * float(wall["thickness"]) * s / 2
-    return Polygon([c - a - b, c + a - b, c + a + b, c - a + b])
+    return Polygon(box_corners(o["center_px"], d / norm, float(o["width_px"]),
+                               float(wall["thickness"]) * s))
 
 
 def annotation_from_model(
