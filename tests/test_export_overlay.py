@@ -175,3 +175,43 @@ def test_deterministic(sample_building, tmp_path):
     write_overlay(sample_building, a)
     write_overlay(sample_building, b)
     assert a.read_bytes() == b.read_bytes()
+
+
+def _narrow_rooms(sample_building, names):
+    """The sample storey with only two tall, narrow rooms side by side (no walls, no openings)."""
+    st = sample_building.storeys[0]
+    spaces = []
+    for i, name in enumerate(names):
+        x0 = 500 + i * 90  # clear of the legend, drawn top left
+        ring = [(x0, 30), (x0 + 85, 30), (x0 + 85, 330), (x0, 330)]
+        spaces.append(dataclasses.replace(st.spaces[i], name=name, polygon_px=ring))
+    return dataclasses.replace(st, spaces=spaces, walls=[], openings=[], columns=[])
+
+
+def test_long_room_names_are_wrapped_and_kept_inside_their_room(sample_building):
+    """Labels of long names in narrow rooms used to spill over their neighbours; each is now
+    wrapped and sized to fit inside its own room."""
+    names = ["TANDAS PELAJAR (LELAKI)", "TANDAS PELAJAR (PEREMPUAN)"]
+    st = _narrow_rooms(sample_building, names)
+    img = render_storey(st, np.full((st.image_size[1], st.image_size[0], 3), 255, np.uint8))
+    text = (img.max(axis=2) < 60)  # black lettering (fills, halo and page are light)
+    text[:, :450] = False  # the legend, top left
+    ys, xs = np.nonzero(text)
+    assert len(xs) > 200, "no label drawn"
+    inside = np.zeros_like(text)
+    for sp in st.spaces:
+        (x0, y0), (x1, y1) = sp.polygon_px[0], sp.polygon_px[2]
+        inside[y0:y1, x0:x1] = True
+    assert inside[ys, xs].all(), "label lettering outside its room"
+    for sp in st.spaces:  # both rooms are labelled
+        (x0, y0), (x1, y1) = sp.polygon_px[0], sp.polygon_px[2]
+        assert text[y0:y1, x0:x1].sum() > 100
+
+
+def test_an_l_shaped_room_is_labelled_inside_it():
+    from plan2bim.export.overlay import _fit_label
+
+    ell = Polygon([(0, 0), (400, 0), (400, 60), (60, 60), (60, 400), (0, 400)])
+    (x, y), lines, _ = _fit_label(ell, "CORRIDOR", "12.0 m", 0.6)
+    assert ell.contains(shapely.Point(x, y))  # the centroid (about 115, 115) is outside it
+    assert lines == ["CORRIDOR"]

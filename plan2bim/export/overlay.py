@@ -14,7 +14,8 @@ from pathlib import Path
 
 import cv2
 import numpy as np
-from shapely.geometry import Polygon
+from shapely.geometry import LineString, Polygon, box
+from shapely.ops import polylabel
 
 from plan2bim.errors import ExportError
 from plan2bim.model import Building, Opening, Ring, Storey, Wall
@@ -91,34 +92,77 @@ def _text_size(text: str, scale: float) -> tuple[int, int]:
     return w, h + base
 
 
-def _area_label(img: np.ndarray, name: str, area: float, center: tuple[float, float],
-                scale: float) -> None:
-    """Two centred lines, the name and the area in m². Hershey fonts are ASCII only, so the
-    square is a small raised '2'."""
+def _wrap(words: list[str], scale: float, width: float) -> list[str]:
+    """Words greedily into lines no wider than ``width`` (a single long word stays whole)."""
+    lines: list[str] = []
+    for word in words:
+        if lines and _text_size(f"{lines[-1]} {word}", scale)[0] <= width:
+            lines[-1] = f"{lines[-1]} {word}"
+        else:
+            lines.append(word)
+    return lines
+
+
+def _fit_label(room: Polygon, name: str, area_text: str,
+               scale: float) -> tuple[tuple[float, float], list[str], float]:
+    """Where and how large a room's label goes: the point deepest inside the room (an L-shaped
+    room's label stays in it), the name wrapped into lines and the font made smaller (to half
+    size at most) until the block fits inside the room. A room too small for any is labelled
+    at the smallest size: legibility over overlap."""
+    room = room if room.is_valid else room.buffer(0)
+    if room.is_empty:
+        x, y = room.centroid.coords[0] if not room.centroid.is_empty else (0.0, 0.0)
+        return (x, y), [name], scale
+    if room.geom_type == "MultiPolygon":
+        room = max(room.geoms, key=lambda g: g.area)
+    # The point deepest inside; the centroid where it is nearly as deep (a plain room's label
+    # then sits in its middle, as a person would put it).
+    c = polylabel(room, tolerance=1.0)
+    mid = room.centroid
+    if room.contains(mid) and room.exterior.distance(mid) >= 0.8 * room.exterior.distance(c):
+        c = mid
+    words = name.split() or [name]
+    best: tuple[list[str], float] | None = None
+    x0, _, x1, _ = room.bounds
+    across = room.intersection(LineString([(x0 - 1, c.y), (x1 + 1, c.y)]))
+    pieces = [g for g in getattr(across, "geoms", [across]) if g.length > 0]
+    room_w = min(pieces, key=lambda g: g.distance(c)).length if pieces else x1 - x0
+    for f in (1.0, 0.85, 0.7, 0.6, 0.5):
+        sc = scale * f
+        lines = _wrap(words, sc, max(room_w * 0.9, 1.0))
+        sizes = [_text_size(t, sc) for t in [*lines, area_text]]
+        bw = max(w for w, _ in sizes)
+        bh = sum(h for _, h in sizes)
+        block = box(c.x - bw / 2, c.y - bh / 2, c.x + bw / 2, c.y + bh / 2)
+        best = (lines, sc)
+        if room.contains(block):
+            break
+    assert best is not None
+    return (c.x, c.y), best[0], best[1]
+
+
+def _area_label(img: np.ndarray, room: Polygon, name: str, area: float, scale: float) -> None:
+    """The room's name (wrapped) over its area in m², centred, fitted inside the room. Hershey
+    fonts are ASCII only, so the square is a small raised '2'."""
     area_text = f"{area:.1f} m"
+    (cx, cy), lines, scale = _fit_label(room, name, area_text, scale)
+    sizes = [_text_size(t, scale) for t in [*lines, area_text]]
+    y = cy - sum(h for _, h in sizes) / 2
+    for text, (w, h) in zip(lines, sizes, strict=False):
+        y += h
+        _text(img, text, (cx - w / 2, y - 2), scale)
+    aw, ah = sizes[-1]
     sup = scale * 0.6
-    nw, nh = _text_size(name, scale)
-    aw, ah = _text_size(area_text, scale)
     sw, _ = _text_size("2", sup)
-    cx, cy = center
-    _text(img, name, (cx - nw / 2, cy - 2), scale)
     ax = cx - (aw + sw) / 2
-    _text(img, area_text, (ax, cy + ah), scale)
-    _text(img, "2", (ax + aw - scale * 4, cy + ah - ah * 0.45), sup)
+    y += ah
+    _text(img, area_text, (ax, y - 2), scale)
+    _text(img, "2", (ax + aw - scale * 4, y - 2 - ah * 0.45), sup)
 
 
-def _label_point(ring: Ring) -> tuple[float, float]:
-    """The centroid, or a point surely inside when the centroid falls outside (an L-shaped room)."""
+def _room_polygon(ring: Ring) -> Polygon:
     poly = Polygon(ring)
-    if not poly.is_valid:
-        poly = poly.buffer(0)
-    if poly.is_empty:
-        xs, ys = zip(*ring, strict=True)
-        return float(np.mean(xs)), float(np.mean(ys))
-    p = poly.centroid
-    if not poly.contains(p):
-        p = poly.representative_point()
-    return p.x, p.y
+    return poly if poly.is_valid else poly.buffer(0)
 
 
 def _opening_direction(o: Opening, wall: Wall | None) -> tuple[float, float] | None:
@@ -250,7 +294,7 @@ def render_storey(storey: Storey, image: np.ndarray | None = None) -> np.ndarray
         _draw_opening(img, o, walls.get(o.wall_id), ui)
     for sp in storey.spaces:
         if len(sp.polygon_px) >= 3:
-            _area_label(img, sp.name, sp.area, _label_point(sp.polygon_px), 0.5 * ui)
+            _area_label(img, _room_polygon(sp.polygon_px), sp.name, sp.area, 0.5 * ui)
     _draw_legend(img, storey, busy, ui)
     return img
 
