@@ -13,8 +13,9 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .errors import Plan2BimError
-from .settings import (
+from plan2bim.errors import Plan2BimError
+from plan2bim.settings import (
+    BuildSettings,
     ClassicalSettings,
     HybridSettings,
     LearnedSettings,
@@ -23,8 +24,8 @@ from .settings import (
     SegmentSettings,
     VectorizeSettings,
 )
-from .sheet.settings import SheetSettings
-from .vector.settings import VectorSettings
+from plan2bim.sheet.settings import SheetSettings
+from plan2bim.vector.settings import VectorSettings
 
 __all__ = ["STAGE_SETTINGS", "Config", "load_settings", "settings_toml", "with_settings"]
 
@@ -71,6 +72,7 @@ class Config:
     hybrid: HybridSettings = field(default_factory=HybridSettings)
     scale: ScaleSettings = field(default_factory=ScaleSettings)
     vectorize: VectorizeSettings = field(default_factory=VectorizeSettings)
+    build: BuildSettings = field(default_factory=BuildSettings)
     sheet: SheetSettings = field(default_factory=SheetSettings)
     vector: VectorSettings = field(default_factory=VectorSettings)
 

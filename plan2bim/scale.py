@@ -7,8 +7,8 @@ from dataclasses import replace
 
 import numpy as np
 
-from .config import Config
-from .model import Scale
+from plan2bim.config import Config
+from plan2bim.model import Scale
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ def resolve_scale_ordered(
     if config.drawing_scale is not None:
         dpi = config.dpi or page_dpi
         if not dpi:
-            from .errors import InputError
+            from plan2bim.errors import InputError
 
             raise InputError(
                 f"--drawing-scale 1:{config.drawing_scale:g} needs the image's resolution: the "
@@ -80,7 +80,7 @@ def resolve_scale_ordered(
             continue
         why = insane(cand[0])
         if why is None and method == "printed" and dimensions is not None \
-                and abs(cand[0] / dimensions[0] - 1) > 0.1:
+                and abs(cand[0] / dimensions[0] - 1) > config.scale.printed_max_off_dimensions_ratio:
             # The drawing's own dimensions outweigh its printed ratio: a sheet printed on
             # another paper size than drawn for keeps its "1:50" but is no longer at 1:50.
             why = f"a scale {abs(cand[0] / dimensions[0] - 1):.0%} off the dimension chains"

@@ -18,12 +18,19 @@ import shapely
 from shapely.geometry import LineString, Polygon
 from shapely.ops import unary_union
 
-from ..sheet.classify import is_room_name
-from ..sheet.scale_text import parse_scale
-from .openings import Gap, OpeningFound, face_continues, find_doors, find_window, swing_side
-from .pdf import PageContent
-from .settings import DEFAULT, VectorSettings
-from .walls import Lines, Piece, WallLine, drop_contained, pair_lines
+from plan2bim.sheet.classify import is_room_name
+from plan2bim.sheet.scale_text import parse_scale
+from plan2bim.vector.openings import (
+    Gap,
+    OpeningFound,
+    face_continues,
+    find_doors,
+    find_window,
+    swing_side,
+)
+from plan2bim.vector.pdf import PageContent
+from plan2bim.vector.settings import DEFAULT, VectorSettings
+from plan2bim.vector.walls import Lines, Piece, WallLine, drop_contained, pair_lines
 
 log = logging.getLogger(__name__)
 
@@ -110,7 +117,7 @@ def _lines(content: PageContent) -> tuple[Lines, np.ndarray, np.ndarray, list[st
 def _door_leaves(lines: Lines, curves: np.ndarray) -> np.ndarray:
     """Lines that run from an arc's centre to one of its ends: door leaves, never wall faces
     (an open leaf lies parallel to a wall at a wall-like distance)."""
-    from .openings import circle
+    from plan2bim.vector.openings import circle
 
     out = np.zeros(len(lines), bool)
     if not len(curves) or not len(lines):
