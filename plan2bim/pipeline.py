@@ -329,6 +329,9 @@ def write_outputs(
         raise
     result.outputs.update(done)
     result.timings["export"] = time.perf_counter() - t
+    # The exporters' buffers, as a page's: a batch worker goes on to the next plan 60-70 MB
+    # lighter (measured on two_storeys.pdf, 230 -> 160 MB resident between plans).
+    _release_freed_memory()
     return done
 
 
