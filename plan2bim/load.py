@@ -201,14 +201,18 @@ def _raster_pages(path: Path, config: Config) -> Iterator[Page]:
             n = int(getattr(im, "n_frames", 1) or 1)
         except Exception as e:  # a damaged TIFF directory
             raise InputError(f"{path}: the image is damaged or truncated ({_first_line(e)})") from None
-        wanted = _wanted(path, n, config, "image" if n == 1 else "TIFF")
-        for number in wanted:
+    wanted = _wanted(path, n, config, "image" if n == 1 else "TIFF")
+    for number in wanted:
+        # The file is opened again for every page and closed before the page is handed on: an
+        # open image keeps its decoded pixels, and a 108 MP RGB scan's are 324 MB, held for
+        # nothing while its reduced copy is recognised.
+        with _open_image(path, config.max_pixels) as im:
             try:
                 with warnings.catch_warnings():
                     warnings.simplefilter("error", Image.DecompressionBombWarning)
                     if n > 1:
                         im.seek(number - 1)
-                    yield _read_frame(path, im, number, n, config)
+                    page = _read_frame(path, im, number, n, config)
             except (Image.DecompressionBombError, Image.DecompressionBombWarning):
                 raise ImageTooLargeError(
                     f"{path}: {_page_name(number, n)}is larger than the limit of "
@@ -221,6 +225,8 @@ def _raster_pages(path: Path, config: Config) -> Iterator[Page]:
             except Exception as e:  # PIL raises many kinds on damaged files
                 raise InputError(f"{path}: {_page_name(number, n)}the image is damaged or "
                                  f"truncated ({_first_line(e)})") from None
+        yield page
+        del page  # not held by this frame while the next page is read
 
 
 def _page_name(number: int, n: int) -> str:
@@ -352,6 +358,8 @@ def _pdf_pages(path: Path, config: Config) -> Iterator[Page]:
             reduced = render_dpi < dpi
             yield Page(image=image, number=p, dpi=dpi, size_pt=(w_pt, h_pt),
                        input_size=(w_px, h_px) if reduced else None)
+            # This frame would otherwise hold the page image while the next one is rendered.
+            del image, bitmap
 
 
 def _render_dpi(path: Path, number: int, w_pt: float, h_pt: float, config: Config) -> float:
