@@ -364,7 +364,23 @@ def test_a_swallowed_ctrl_c_still_stops_the_run(tmp_path):
 def test_ctrl_c_while_starting_exits_130_without_a_traceback(tmp_path):
     proc = subprocess.Popen([sys.executable, "-m", "plan2bim", "convert", str(F / "flat.png"),
                              "-o", str(tmp_path / "out")], env=_ENV, stderr=subprocess.PIPE, text=True)
-    time.sleep(0.3)
+    # Interrupt once plan2bim's entry point has taken the signals (it catches SIGTERM, which
+    # Python itself does not), while its modules load. A fixed sleep interrupted the interpreter's
+    # own start-up instead on a busy machine, before any plan2bim code ran.
+    status = Path(f"/proc/{proc.pid}/status")
+    if not status.exists():
+        proc.kill()
+        pytest.skip("needs /proc to see the handlers installed")
+    deadline = time.monotonic() + 60
+    while time.monotonic() < deadline and proc.poll() is None:
+        try:
+            lines = status.read_text().splitlines()
+        except FileNotFoundError:  # it has ended: the assertions below say how
+            break
+        caught = next((ln for ln in lines if ln.startswith("SigCgt:")), "")
+        if caught and int(caught.split()[1], 16) & (1 << (signal.SIGTERM - 1)):
+            break
+        time.sleep(0.005)
     proc.send_signal(signal.SIGINT)
     _, err = proc.communicate(timeout=120)
     assert proc.returncode == 130 and "Traceback" not in err, err
