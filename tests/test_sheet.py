@@ -498,3 +498,23 @@ def test_an_untitled_schedule_is_told_by_its_grid_of_cells() -> None:
     assert "schedule" in kinds, [(v.kind, v.bbox) for v in sheet.viewports]
     (plan,) = [v for v in sheet.viewports if v.kind == "floor_plan"]
     assert plan.bbox[2] < _mm(215)  # the house on the left, not the table
+
+
+def test_a_blank_page_is_said_so_and_not_recognised(tmp_path, caplog) -> None:
+    """Empty pages of a set (back sides, separators) are listed as blank; they used to run the
+    whole recognition and end as "no wall found"."""
+    white = np.full((800, 600, 3), 255, np.uint8)
+    white[100:102, 100:104] = 0  # a speck of scanner dust
+    views, records, _ = page_views(white, 3, 150.0, None)
+    assert views == [] and len(records) == 1
+    assert records[0].reason == "a blank page" and not records[0].used
+
+    plan = Image.open(Path(__file__).resolve().parents[1] / "fixtures" / "flat.png").convert("RGB")
+    blank = Image.new("RGB", plan.size, "white")
+    pdf = tmp_path / "set.pdf"
+    plan.save(pdf, save_all=True, append_images=[blank, blank], resolution=100)
+    caplog.set_level("WARNING")
+    b = build_model(pdf, Config()).building
+    assert len(b.storeys) == 1
+    assert [(r.page, r.reason) for r in b.pages if not r.used] == [(2, "a blank page"), (3, "a blank page")]
+    assert "no wall found" not in caplog.text

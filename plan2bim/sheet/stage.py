@@ -75,6 +75,9 @@ def page_views(image: np.ndarray, page: int, dpi: float | None, pdf_path: Path |
 
     ``forced``: the user named this page (``--pages``); ``keep``: keep it even if it holds no
     floor plan (``--keep-pages``); ``all_pages``: every page becomes a storey (``--all-pages``)."""
+    if _is_blank(image, settings):
+        record = PageRecord(page=page, kind="other", title="", used=False, reason="a blank page")
+        return [], [record], Sheet(page=page, size_px=(image.shape[1], image.shape[0]), dpi=dpi)
     sheet = read_sheet(image, page, dpi=dpi, pdf_path=pdf_path, settings=settings)
     plans = [v for v in sheet.viewports if v.kind == "floor_plan"]
     take = list(plans)
@@ -103,6 +106,11 @@ def page_views(image: np.ndarray, page: int, dpi: float | None, pdf_path: Path |
         records.append(PageRecord(page=page, kind="other", title="", used=False,
                                   reason="no drawing found on the page"))
     return views, records, sheet
+
+
+def _is_blank(image: np.ndarray, s: SheetSettings) -> bool:
+    gray = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+    return float(np.count_nonzero(gray < 160)) < s.blank_max_ink_fraction * gray.size
 
 
 def _view(image: np.ndarray, sheet: Sheet, v: Viewport, rec: int, whole: bool,
