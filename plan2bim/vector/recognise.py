@@ -20,7 +20,16 @@ from shapely.ops import unary_union
 
 from ..sheet.classify import is_room_name
 from ..sheet.scale_text import parse_scale
-from .openings import Gap, OpeningFound, face_continues, find_doors, find_window, swing_side
+from .arcs import chained_arcs
+from .openings import (
+    Gap,
+    OpeningFound,
+    face_continues,
+    find_doors,
+    find_window,
+    inner_lines,
+    swing_side,
+)
 from .pdf import PageContent
 from .settings import DEFAULT, VectorSettings
 from .walls import Lines, Piece, WallLine, drop_contained, pair_lines
@@ -171,6 +180,13 @@ def recognise(content: PageContent, st: VectorSettings = DEFAULT,
     lines, cand, curves, layer = _lines(content)
     if len(lines) == 0:
         return VectorPlan([], [], [], k, n, method)
+    # arcs drawn as chains of lines; a path with Béziers already has its arcs (and their
+    # flattened pieces among its lines)
+    curved = np.repeat([len(p.curves) > 0 for p in content.paths if len(p.segments)],
+                       [len(p.segments) for p in content.paths if len(p.segments)])
+    chained = chained_arcs(lines.segs, k, st, ~lines.filled & ~curved.astype(bool), lines.width)
+    if len(chained):
+        curves = np.concatenate([curves, chained])
     if any(_WALL_LAYER.search(x) and "BELOW" not in x.upper() for x in content.layers):
         # CAD layers are the strongest cue where kept: only lines on wall layers may be wall
         # faces (measured on the real sheets: excluding dimension, hatch, furniture... layers
@@ -187,6 +203,7 @@ def recognise(content: PageContent, st: VectorSettings = DEFAULT,
     wallish = cand & (lines.width >= st.weight_ratio * min(w_star, 98.0))
     walls, unknown_gaps = _join_collinear(pieces, lines, wallish, curves, k, st)
     _dedupe_doors(walls)
+    _dedupe_windows(walls)
     _join_ends(walls)
     walls = [w for w in walls if w.length >= max(0.5, st.min_piece_m * k)]
     walls = drop_contained(walls, tol=0.3)
@@ -267,8 +284,17 @@ def _join_collinear(pieces: list[Piece], lines: Lines, wallish: np.ndarray, curv
                 # only a wall face may run on (a window's sill lines at the faces do not count)
                 shared = shared or face_continues(gp, lines.segs[hits[wallish[hits]]])
                 if not found and not shared:
-                    win = find_window(gp, near, st.min_window_m, k)
+                    win = find_window(gp, near, st.min_window_m, k, st.glazing_inset_ratio)
                     found = [win] if win is not None else []
+                elif not found:
+                    # glazing drawn on the faces' lines as well as inside the band (a triple
+                    # window) continues the faces: the line along the inside tells the window
+                    win = find_window(gp, inner_lines(gp, near, st.glazing_inset_ratio), st.min_window_m, k,
+                                      st.glazing_inset_ratio)
+                    if win is not None and win.s1 - win.s0 >= st.glazing_cover_ratio * gp.width:
+                        found = [win]
+                else:
+                    found += _windows_beside(gp, found, near, k, st)
             if found or (shared and gap <= max_gap):
                 run_open[-1].extend((f.s0, f.s1, f) for f in found)
                 cur[1] = max(cur[1], s1)
@@ -296,19 +322,25 @@ def _join_collinear(pieces: list[Piece], lines: Lines, wallish: np.ndarray, curv
                 ends = find_doors(gp, cv, k, st.hinge_tol_m, (st.door_leaf_min_m * 2, st.door_leaf_max_m),
                                   lines.segs[hits[~wallish[hits]]])
                 if not ends:  # a window at the end (beside a corner): glazing, not wall faces
-                    win = find_window(gp, lines.segs[hits[~wallish[hits]]], st.min_window_m, k)
+                    win = find_window(gp, lines.segs[hits[~wallish[hits]]], st.min_window_m, k, st.glazing_inset_ratio)
                     far = None if win is None else (win.s1 if at_end else win.s0)
                     win = win if win is not None and win.kind == "window" and \
                         _wall_across(gp, far, lines.segs[hits[wallish[hits]]], end_tol) else None
                     ends = [win] if win is not None else []
+                else:  # a window between the end and the door (a pier too short to be a piece)
+                    ends = sorted(ends + _windows_beside(gp, ends, lines.segs[hits[~wallish[hits]]], k, st),
+                                  key=lambda f: f.s0 if at_end else -f.s1)
+                faces = lines.segs[hits[wallish[hits]]]
                 for f in ends:
                     if any(min(f.s1, o1) - max(f.s0, o0) > 0 for o0, o1, _ in ops):
                         continue  # a leaf of a door already hosted here
-                    if at_end and abs(f.s0 - b) <= end_tol and not (r_i + 1 < len(runs) and runs[r_i + 1][0] < f.s1):
-                        ops.append((b, f.s1, f))
+                    if at_end and _reaches(gp, b, f.s0, faces, end_tol) and \
+                            not (r_i + 1 < len(runs) and runs[r_i + 1][0] < f.s1):
+                        ops.append((b if f.s0 - b <= end_tol else f.s0, f.s1, f))
                         b = f.s1
-                    elif not at_end and abs(f.s1 - a) <= end_tol and not (r_i > 0 and runs[r_i - 1][1] > f.s0):
-                        ops.append((f.s0, a, f))
+                    elif not at_end and _reaches(gp, f.s1, a, faces, end_tol) and \
+                            not (r_i > 0 and runs[r_i - 1][1] > f.s0):
+                        ops.append((f.s0, a if a - f.s1 <= end_tol else f.s1, f))
                         a = f.s0
             w = WallLine(base + uu * a, base + uu * b, t)
             for g0, g1, f in ops:
@@ -325,6 +357,34 @@ def _join_collinear(pieces: list[Piece], lines: Lines, wallish: np.ndarray, curv
                 w.openings.append(HostedVectorOpening(f.kind, (g0 + g1) / 2 - a, g1 - g0, swing, ht))
             walls.append(w)
     return walls, unknown
+
+
+def _windows_beside(gap: Gap, doors: list[OpeningFound], segs: np.ndarray, k: float,
+                    st: VectorSettings) -> list[OpeningFound]:
+    """Windows in the parts of a gap its doors leave free (a window, a pier too short to be a
+    wall piece, a door: one gap)."""
+    free = [(gap.s0, gap.s1)]
+    for d in doors:
+        free = [x for a, b in free for x in ((a, min(b, d.s0)), (max(a, d.s1), b)) if x[1] > x[0]]
+    out = []
+    for a, b in free:
+        if b - a < st.min_window_m * k:
+            continue
+        sub = Gap(gap.origin, gap.u, a, b, gap.thickness)
+        win = find_window(sub, inner_lines(sub, segs, st.glazing_inset_ratio), st.min_window_m, k,
+                          st.glazing_inset_ratio)
+        if win is not None and win.kind == "window" and win.s1 - win.s0 >= st.glazing_cover_ratio * sub.width:
+            out.append(win)
+    return out
+
+
+def _reaches(gap: Gap, s0: float, s1: float, faces: np.ndarray, tol: float) -> bool:
+    """Whether a wall's end at ``s0`` reaches an opening's jamb at ``s1``: they meet, or the
+    wall's faces run on between them (a jamb's stub shorter than a wall piece; one face is
+    enough, the other may be cut by a wall joining there)."""
+    if abs(s1 - s0) <= tol:
+        return True
+    return 0 < s1 - s0 <= 1.5 * gap.thickness and face_continues(Gap(gap.origin, gap.u, s0, s1, gap.thickness), faces)
 
 
 def _wall_across(gap: Gap, s: float, segs: np.ndarray, tol: float) -> bool:
@@ -355,6 +415,34 @@ def _dedupe_doors(walls: list[WallLine]) -> None:
                 kept.append((c, o.width))
             keep.append(o)
         w.openings = keep
+
+
+def _dedupe_windows(walls: list[WallLine]) -> None:
+    """One window hosted by two walls (a short thicker piece at a corner reaching it past its
+    end, and the wall it is in): keep the longer wall's, where two windows' centres lie within
+    half a window's width."""
+    found = [(w.length, i, j, w.p0 + w.u * o.offset, o.width) for i, w in enumerate(walls)
+             for j, o in enumerate(w.openings) if o.kind == "window"]
+    found.sort(key=lambda x: -x[0])
+    kept: list[tuple[np.ndarray, float]] = []
+    drop = set()
+    for _, i, j, c, wd in found:
+        if any(np.hypot(*(c - c2)) < 0.5 * min(wd, w2) for c2, w2 in kept):
+            drop.add((i, j))
+            continue
+        kept.append((c, wd))
+    for i, w in enumerate(walls):
+        for j in sorted((j for i2, j in drop if i2 == i), key=lambda j: -w.openings[j].offset):
+            # the wall reached the window past its own end: it ends at the window's jamb again
+            o, L = w.openings[j], w.length
+            if o.offset + o.width / 2 >= L - 1.0:
+                w.p1 = w.p0 + w.u * max(o.offset - o.width / 2, 0.0)  # nothing left: dropped as too short
+            elif o.offset - o.width / 2 <= 1.0:
+                cut = min(o.offset + o.width / 2, L)
+                w.p0 = w.p0 + w.u * cut
+                w.openings = [HostedVectorOpening(x.kind, x.offset - cut, x.width, x.swing, x.hinge_tip)
+                              for x in w.openings]
+        w.openings = [o for j, o in enumerate(w.openings) if (i, j) not in drop]
 
 
 def _join_ends(walls: list[WallLine]) -> None:

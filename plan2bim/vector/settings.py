@@ -44,6 +44,32 @@ class VectorSettings:
     min_window_m: float = 0.3
     """Shortest glazing line that makes a window, metres (shorter lines in a gap are a jamb's
     frame or a symbol)."""
+    glazing_inset_ratio: float = 0.15
+    """Where a wall's faces run on across a gap, a window is told by glazing lines lying this
+    share of the thickness or more inside both faces (triple glazing lines draw the outer two on
+    the faces; synthetic triple-window sheets: 0 of 7 windows found before)."""
+    glazing_cover_ratio: float = 0.5
+    """... and reaching over at least this share of the gap (a line inside a junction's gap
+    that covers a little of it is a symbol, not glazing)."""
+    arc_piece_max_m: float = 0.25
+    """Longest straight piece of an arc drawn as a chain of lines, metres (rbt-2bd p2: door
+    swings as dashes of 0.12-0.14 m at 1:100)."""
+    arc_gap_max_m: float = 0.1
+    """Widest gap between two pieces of one chained arc, metres (the dash gaps there: 0.06 m)."""
+    arc_neighbours: int = 12
+    """Nearest line ends looked at for the next piece of a chained arc (the next dash is the
+    nearest but for its own and the other swing's dashes and jamb lines, 7th of 12 at rbt-2bd P1).
+    Hatching crowds the rest."""
+    arc_turn_max_deg: float = 35.0
+    """Sharpest turn from one piece of a chained arc to the next (rbt-2bd: about 9 deg per dash)."""
+    arc_min_pieces: int = 4
+    """Fewest pieces that make a chained arc (fewer are a corner or a symbol's stroke)."""
+    arc_fit_ratio: float = 0.06
+    """Largest RMS distance of a chain's points off its circle, as a share of the radius."""
+    arc_span_min_deg: float = 45.0
+    """Smallest angle a chained door swing turns through (a quarter turn is drawn, 90 deg)."""
+    arc_span_max_deg: float = 120.0
+    """Largest angle: more is a circle or a fitting's outline, not a swing."""
     hinge_tol_m: float = 0.12
     """A door arc's centre lies within this of a jamb corner, metres."""
     min_room_m2: float = 0.7
