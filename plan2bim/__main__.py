@@ -14,7 +14,7 @@ def main() -> None:
     """Entry point: a Ctrl-C while the modules load ends the run like any other (exit 130)."""
     signal.signal(signal.SIGINT, _interrupted_while_starting)
     signal.signal(signal.SIGTERM, _interrupted_while_starting)
-    from .cli import app
+    from plan2bim.cli import app
 
     app(prog_name="plan2bim")
 

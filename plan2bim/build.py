@@ -7,12 +7,13 @@ from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.polygon import orient
 from shapely.ops import unary_union
 
-from .config import Config
-from .geometry import compute_geometry
-from .model import Opening, Ring, Scale, Space, Storey, Wall, stable_guid
-from .preprocess import Prepared
-from .segments import Segment, box_corners
-from .vectorize import PlanGraph
+from plan2bim.config import Config
+from plan2bim.geometry import compute_geometry
+from plan2bim.model import Opening, Ring, Scale, Space, Storey, Wall, stable_guid
+from plan2bim.raster.preprocess import Prepared
+from plan2bim.raster.segments import Segment, box_corners
+from plan2bim.raster.vectorize import PlanGraph
+from plan2bim.units import px_to_m
 
 
 def build_storey(
@@ -28,8 +29,7 @@ def build_storey(
         return prepared.map_to_input(np.asarray(pts, dtype=float))
 
     def to_m(pts_in: np.ndarray) -> np.ndarray:
-        pts_in = np.asarray(pts_in, dtype=float).reshape(-1, 2)
-        return np.stack([pts_in[:, 0] / s, (h_in - pts_in[:, 1]) / s], axis=1)
+        return px_to_m(pts_in, s, h_in)
 
     def gid(key: str) -> str:
         return stable_guid(source_hash, f"{sid}/{key}")
@@ -103,7 +103,7 @@ def build_storey(
 def _find_swings(plan: PlanGraph, prepared: Prepared, margin: float) -> dict[int, tuple]:
     """Hinge and open-leaf tip of the doors whose detector did not say (the learned model finds
     the door, not its swing): read from the drawing at the hosted door, across its wall."""
-    from .detect.classical import _near_ink, door_swing
+    from plan2bim.raster.detect.classical import _near_ink, door_swing
 
     todo = [h for h in plan.openings if h.kind == "door" and getattr(h, "swing_px", None) is None]
     if not todo:

@@ -13,8 +13,8 @@ from functools import cache
 from pathlib import Path
 from typing import Any
 
-from .errors import Plan2BimError
-from .settings import (
+from plan2bim.errors import Plan2BimError
+from plan2bim.settings import (
     ClassicalSettings,
     HybridSettings,
     LearnedSettings,
@@ -23,8 +23,8 @@ from .settings import (
     SegmentSettings,
     VectorizeSettings,
 )
-from .sheet.settings import SheetSettings
-from .vector.settings import VectorSettings
+from plan2bim.sheet.settings import SheetSettings
+from plan2bim.vector.settings import VectorSettings
 
 __all__ = ["STAGE_SETTINGS", "Config", "load_settings", "settings_toml", "with_settings"]
 

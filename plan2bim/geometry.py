@@ -27,7 +27,7 @@ import shapely
 from shapely.geometry import LineString, MultiPolygon, Polygon
 from shapely.geometry.polygon import orient
 
-from .model import Opening, Point, Ring, Storey, Wall
+from plan2bim.model import Opening, Point, Ring, Storey, Wall
 
 log = logging.getLogger(__name__)
 

@@ -23,8 +23,8 @@ from pathlib import Path
 
 import numpy as np
 
-from .config import Config
-from .errors import ImageTooLargeError, InputError, UnsupportedFormatError
+from plan2bim.config import Config
+from plan2bim.errors import ImageTooLargeError, InputError, UnsupportedFormatError
 
 log = logging.getLogger(__name__)
 

@@ -13,7 +13,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Literal
 
 if TYPE_CHECKING:
-    from .geometry import StoreyGeometry
+    from plan2bim.geometry import StoreyGeometry
 
 Point = tuple[float, float]
 Ring = list[Point]
@@ -171,8 +171,10 @@ class Storey:
     None for a storey made elsewhere (exporters then compute them)."""
 
     def px_to_m(self, x: float, y: float) -> Point:
-        s = self.scale.px_per_m
-        return (x / s, (self.image_size[1] - y) / s)
+        from plan2bim.units import px_to_m  # numpy stays out of the model's import
+
+        m = px_to_m((x, y), self.scale.px_per_m, self.image_size[1])[0]
+        return (float(m[0]), float(m[1]))
 
 
 @dataclass(frozen=True)

@@ -15,19 +15,21 @@ from pathlib import Path
 
 import numpy as np
 
-from . import cancel
-from .build import build_storey
-from .config import Config
-from .detect import detect
-from .errors import ExportError, InputError, NoPlanError, Plan2BimError
-from .export import FORMATS, get_writer, suffix
-from .limits import InputLimits
-from .load import Page, iter_pages
-from .model import Building, Scale, Storey, stable_guid
-from .pixels import rescale_storey
-from .preprocess import preprocess
-from .scale import resolve_scale_ordered
-from .sheet.stage import (
+from plan2bim.build import build_storey
+from plan2bim.config import Config
+from plan2bim.errors import ExportError, InputError, NoPlanError, Plan2BimError
+from plan2bim.export import FORMATS, get_writer, suffix
+from plan2bim.load import Page, iter_pages
+from plan2bim.model import Building, Scale, Storey, stable_guid
+from plan2bim.pixels import rescale_storey
+from plan2bim.raster.detect import detect
+from plan2bim.raster.limits import InputLimits
+from plan2bim.raster.preprocess import preprocess
+from plan2bim.raster.vectorize import vectorize
+from plan2bim.runtime import cancel
+from plan2bim.runtime.tempfiles import remove_stale, temp_path
+from plan2bim.scale import resolve_scale_ordered
+from plan2bim.sheet.stage import (
     View,
     finish_storey,
     order_storeys,
@@ -35,9 +37,7 @@ from .sheet.stage import (
     unused_reason,
     view_texts_on_page,
 )
-from .tempfiles import remove_stale, temp_path
-from .vector.route import vector_content, vector_storey
-from .vectorize import vectorize
+from plan2bim.vector.route import vector_content, vector_storey
 
 log = logging.getLogger(__name__)
 

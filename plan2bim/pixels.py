@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import replace
 
-from .model import Ring, Scale, Storey
+from plan2bim.model import Ring, Scale, Storey
 
 __all__ = ["rescale_storey"]
 

@@ -7,8 +7,8 @@ from dataclasses import replace
 
 import numpy as np
 
-from .config import Config
-from .model import Scale
+from plan2bim.config import Config
+from plan2bim.model import Scale
 
 log = logging.getLogger(__name__)
 
@@ -55,7 +55,7 @@ def resolve_scale_ordered(
     if config.drawing_scale is not None:
         dpi = config.dpi or page_dpi
         if not dpi:
-            from .errors import InputError
+            from plan2bim.errors import InputError
 
             raise InputError(
                 f"--drawing-scale 1:{config.drawing_scale:g} needs the image's resolution: the "

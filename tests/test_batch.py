@@ -26,7 +26,7 @@ from plan2bim.batch.manifest import config_key, file_sha256, needs_work
 from plan2bim.batch.runner import pipeline_convert
 from plan2bim.config import Config
 from plan2bim.errors import InputError, Plan2BimError
-from plan2bim.tempfiles import temp_path
+from plan2bim.runtime.tempfiles import temp_path
 
 # ---------------------------------------------------------------------------------------------
 # Small plans that really convert, and the broken files an archive is full of

@@ -10,10 +10,10 @@ import pytest
 from conftest import SHARED_DATA
 from typer.testing import CliRunner
 
-from plan2bim import bench as bench_mod
-from plan2bim.bench import STAGES, bench, find_plans
 from plan2bim.cli import app
 from plan2bim.errors import InputError, NoPlanError
+from plan2bim.tools import bench as bench_mod
+from plan2bim.tools.bench import STAGES, bench, find_plans
 
 
 def _touch(root, *names):

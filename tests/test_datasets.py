@@ -12,7 +12,8 @@ from conftest import SHARED_DATA
 from PIL import Image
 from shapely.geometry import box
 
-from plan2bim.evaluate import (
+from plan2bim.export.json import building_to_dict
+from plan2bim.tools.evaluate import (
     FORMATS,
     detect_format,
     list_samples,
@@ -20,8 +21,7 @@ from plan2bim.evaluate import (
     score_plan,
     summarize,
 )
-from plan2bim.evaluate.datasets import annotation_from_model, read_cubicasa, read_r3d
-from plan2bim.export.json import building_to_dict
+from plan2bim.tools.evaluate.datasets import annotation_from_model, read_cubicasa, read_r3d
 
 CUBICASA = SHARED_DATA / "cubicasa-dev"
 R3D = SHARED_DATA / "r3d-dev"
@@ -176,8 +176,8 @@ def test_formats_are_the_cli_choices():
 def test_plan2bim_outdoor_spaces_are_ignored_not_rooms(sample_building) -> None:
     import dataclasses
 
-    from plan2bim.evaluate.datasets import annotation_from_model
     from plan2bim.export.json import building_to_dict
+    from plan2bim.tools.evaluate.datasets import annotation_from_model
 
     s = sample_building.storeys[0]
     spaces = [dataclasses.replace(s.spaces[0], name="Outdoor"), s.spaces[1]]

@@ -14,8 +14,8 @@ from typer.testing import CliRunner
 
 from plan2bim.cli import app
 from plan2bim.errors import NoPlanError
-from plan2bim.evaluate import runner
 from plan2bim.export.json import building_to_dict
+from plan2bim.tools.evaluate import runner
 
 REQUIRED = ("plans", "wall_iou", "door_precision", "door_recall", "door_f1", "window_precision",
             "window_recall", "window_f1", "room_precision", "room_recall", "room_f1", "room_f1_50",

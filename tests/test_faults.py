@@ -23,10 +23,10 @@ from plan2bim.batch import MANIFEST_NAME, Manifest, discover, run_batch
 from plan2bim.cli import app
 from plan2bim.config import Config
 from plan2bim.errors import InputError, NoPlanError
-from plan2bim.files import expand_glob, walk_plans
 from plan2bim.load import count_pages, iter_pages
 from plan2bim.pipeline import build_model, convert_file
-from plan2bim.tempfiles import temp_path
+from plan2bim.runtime.files import expand_glob, walk_plans
+from plan2bim.runtime.tempfiles import temp_path
 
 ROOT = Path(__file__).resolve().parents[1]
 F = ROOT / "fixtures"

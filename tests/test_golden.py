@@ -14,10 +14,10 @@ from dataclasses import dataclass
 
 import pytest
 
-from plan2bim.evaluate import annotation_from_model, score_plan
 from plan2bim.export.json import building_to_dict
 from plan2bim.pipeline import build_model
-from plan2bim.synth import make_sample
+from plan2bim.tools.evaluate import annotation_from_model, score_plan
+from plan2bim.tools.synth import make_sample
 
 
 @dataclass(frozen=True)

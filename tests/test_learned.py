@@ -7,9 +7,9 @@ import numpy as np
 import pytest
 
 from plan2bim.config import Config
-from plan2bim.detect import DETECTORS, get_detector, learned
 from plan2bim.errors import Plan2BimError
-from plan2bim.preprocess import preprocess
+from plan2bim.raster.detect import DETECTORS, get_detector, learned
+from plan2bim.raster.preprocess import preprocess
 
 
 def draw_room(size=(420, 560), t: int = 10) -> tuple[np.ndarray, np.ndarray]:

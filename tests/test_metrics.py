@@ -6,8 +6,8 @@ import numpy as np
 import pytest
 from shapely.geometry import box
 
-from plan2bim.evaluate.datasets import Annotation, empty_annotation, rasterize
-from plan2bim.evaluate.metrics import Counts, match_points, match_rooms, score_plan, summarize
+from plan2bim.tools.evaluate.datasets import Annotation, empty_annotation, rasterize
+from plan2bim.tools.evaluate.metrics import Counts, match_points, match_rooms, score_plan, summarize
 
 W, H = 400, 300  # tolerance for openings: 0.02 * 400 = 8 px
 

@@ -72,7 +72,7 @@ def test_flat_geometry_in_metres(flat) -> None:
 
 def test_skew_is_corrected_and_mapped_back() -> None:
     from plan2bim.load import load_pages
-    from plan2bim.preprocess import preprocess
+    from plan2bim.raster.preprocess import preprocess
 
     prepared = preprocess(load_pages(FIXTURES / "flat_skewed.jpg")[0].image)
     assert prepared.angle == pytest.approx(-2.5, abs=0.4)

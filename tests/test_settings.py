@@ -17,8 +17,8 @@ from plan2bim.errors import Plan2BimError
 
 ROOT = Path(__file__).resolve().parents[1]
 FIXTURES = ROOT / "fixtures"
-RECOGNITION = ["preprocess.py", "segments.py", "vectorize.py", "scale.py", "detect/classical.py",
-               "detect/hybrid.py", "detect/learned.py"]
+RECOGNITION = ["raster/preprocess.py", "raster/segments.py", "raster/vectorize.py", "scale.py",
+               "raster/detect/classical.py", "raster/detect/hybrid.py", "raster/detect/learned.py"]
 
 
 def test_show_prints_every_setting_as_toml_that_reads_back_to_the_defaults(tmp_path) -> None:

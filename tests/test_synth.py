@@ -13,11 +13,11 @@ import pytest
 from plan2bim.errors import InputError
 from plan2bim.export.json import building_to_dict
 from plan2bim.schema import validate_plan
-from plan2bim.synth import generate, make_sample
-from plan2bim.synth import labels as synth_labels
-from plan2bim.synth.degrade import warp
-from plan2bim.synth.layout import make_sheet
-from plan2bim.synth.render import render, sample_style
+from plan2bim.tools.synth import generate, make_sample
+from plan2bim.tools.synth import labels as synth_labels
+from plan2bim.tools.synth.degrade import warp
+from plan2bim.tools.synth.layout import make_sheet
+from plan2bim.tools.synth.render import render, sample_style
 
 
 def _files(root: Path) -> dict[str, bytes]:

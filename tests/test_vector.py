@@ -129,8 +129,8 @@ def test_door_from_arc_both_hands_and_sides(hinge_at_start, side):
 
 
 def test_swing_convention_matches_synthetic_truth():
-    from plan2bim.synth.labels import swing_side as truth
-    from plan2bim.synth.layout import OpeningSpec, WallSpec
+    from plan2bim.tools.synth.labels import swing_side as truth
+    from plan2bim.tools.synth.layout import OpeningSpec, WallSpec
 
     # a wall along +x in the plan (y up); the page frame flips y
     w = WallSpec((0.0, 0.0), (4.0, 0.0), 0.2, False)
@@ -236,11 +236,11 @@ def test_synthetic_sheet_round_trip(tmp_path):
     """A generated sheet converts through the pipeline into the storey its truth describes."""
     import json
 
-    from plan2bim.evaluate.datasets import annotation_from_model
-    from plan2bim.evaluate.metrics import score_plan
     from plan2bim.export.json import building_to_dict
     from plan2bim.pipeline import build_model
-    from plan2bim.synth.pdf_sheet import make_pdf_sheet
+    from plan2bim.tools.evaluate.datasets import annotation_from_model
+    from plan2bim.tools.evaluate.metrics import score_plan
+    from plan2bim.tools.synth.pdf_sheet import make_pdf_sheet
 
     sheet = make_pdf_sheet(2, seed=5)
     pdf = _write(tmp_path, sheet.pdf, "sheet.pdf")

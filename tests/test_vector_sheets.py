@@ -98,7 +98,7 @@ def test_two_viewport_vector_sheet_converts_its_floor_plan_only(tmp_path: Path) 
 
 
 def test_vector_set_non_plan_pages_are_no_storeys(tmp_path: Path) -> None:
-    from plan2bim.synth.pdf_sheet import make_pdf_sheet
+    from plan2bim.tools.synth.pdf_sheet import make_pdf_sheet
 
     sheet = make_pdf_sheet(1, seed=2026)  # a plan page, then two of elevation/section/schedule
     assert sheet.pages == 3

@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from plan2bim.detections import Detections, OpeningDetection
-from plan2bim.vectorize import vectorize
+from plan2bim.raster.detections import Detections, OpeningDetection
+from plan2bim.raster.vectorize import vectorize
 
 
 def _room_mask() -> np.ndarray:

@@ -6,15 +6,15 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from plan2bim.segments import Segment
-from plan2bim.settings import VectorizeSettings
-from plan2bim.vectorize import (
+from plan2bim.raster.segments import Segment
+from plan2bim.raster.vectorize import (
     _line_intersection,
     _merge_collinear,
     _merged,
     _parallel,
     _snap_junctions,
 )
+from plan2bim.settings import VectorizeSettings
 
 ST = VectorizeSettings()
 
@@ -107,7 +107,7 @@ def test_merge_and_snap_match_the_pairwise_versions(seed):
 
 def test_many_bars_are_joined_in_near_linear_work(monkeypatch):
     """3,000 bars: pairwise this is some 10 million comparisons of Python objects."""
-    import plan2bim.vectorize as v
+    import plan2bim.raster.vectorize as v
 
     segs = _random_bars(7, 3000)
     calls = 0

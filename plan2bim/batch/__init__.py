@@ -7,10 +7,10 @@ plans, the manifest that makes a batch resumable, and the report. The ``plan2bim
 is a thin layer over :func:`run_batch`.
 """
 
-from .core import BatchResult, Progress, run_batch
-from .discover import Job, discover
-from .manifest import MANIFEST_NAME, Manifest, Record
-from .runner import convert_one
+from plan2bim.batch.core import BatchResult, Progress, run_batch
+from plan2bim.batch.discover import Job, discover
+from plan2bim.batch.manifest import MANIFEST_NAME, Manifest, Record
+from plan2bim.batch.runner import convert_one
 
 __all__ = [
     "MANIFEST_NAME", "BatchResult", "Job", "Manifest", "Progress", "Record", "convert_one",

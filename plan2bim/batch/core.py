@@ -16,15 +16,15 @@ from collections.abc import Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..config import Config
-from ..errors import ExportError, InputError, Plan2BimError
-from ..export import FORMATS
-from ..load import SUFFIXES
-from ..tempfiles import remove_stale
-from . import report as _report
-from .discover import Job, find_inputs, jobs_for, read_list
-from .manifest import Manifest, Record, config_key, file_sha256, needs_work
-from .runner import PlanFn, run_dask, run_local
+from plan2bim.batch import report as _report
+from plan2bim.batch.discover import Job, find_inputs, jobs_for, read_list
+from plan2bim.batch.manifest import Manifest, Record, config_key, file_sha256, needs_work
+from plan2bim.batch.runner import PlanFn, run_dask, run_local
+from plan2bim.config import Config
+from plan2bim.errors import ExportError, InputError, Plan2BimError
+from plan2bim.export import FORMATS
+from plan2bim.load import SUFFIXES
+from plan2bim.runtime.tempfiles import remove_stale
 
 log = logging.getLogger(__name__)
 
@@ -99,7 +99,7 @@ def run_batch(
     if unknown or not formats:
         raise InputError(f"unknown output format {unknown[0] if unknown else '(none)'}; "
                          f"choose from {', '.join(FORMATS)}")
-    from ..detect import DETECTORS
+    from plan2bim.raster.detect import DETECTORS
 
     if config.detector not in DETECTORS:  # else every plan would fail with the same message
         raise InputError(f"unknown detector {config.detector!r} (choose from {', '.join(DETECTORS)})")
@@ -202,7 +202,7 @@ def _run_batch(jobs: list[Job], outdir: Path, manifest: Manifest, config: Config
 
     result.records = manifest.records([j.key for j in jobs])
     if "html" in formats:  # the index of the review pages (plan2bim.export.html)
-        from ..export.html import write_batch_index
+        from plan2bim.export.html import write_batch_index
 
         write_batch_index(result.records, outdir)
     result.seconds = time.monotonic() - t0

@@ -4,7 +4,7 @@ Rules, so that a batch over an archive does what a person expects:
 
 * A file named on the command line (or in ``--from-list``) is always taken, whatever its name:
   the person chose it, and a misnamed plan is reported as a bad input, not silently dropped.
-* Files found by walking a folder or matching a glob follow :mod:`plan2bim.files` (the one rule
+* Files found by walking a folder or matching a glob follow :mod:`plan2bim.runtime.files` (the one rule
   shared with ``bench``): plan extensions, not plan2bim's own overlays, not ground-truth masks
   beside their plan, no hidden files, symlink loops walked once. The output folder is not
   walked into, so a batch writing into its own input folder does not convert its outputs.
@@ -30,8 +30,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path, PurePosixPath
 
-from ..errors import InputError
-from ..files import GLOB_CHARS, expand_glob, walk_plans
+from plan2bim.errors import InputError
+from plan2bim.runtime.files import GLOB_CHARS, expand_glob, walk_plans
 
 log = logging.getLogger(__name__)
 

@@ -27,8 +27,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
-from ..config import Config
+from plan2bim import __version__
+from plan2bim.config import Config
 
 log = logging.getLogger(__name__)
 
@@ -193,7 +193,7 @@ class Manifest:
 
 
 def _manifest_error(path: Path, e: BaseException) -> Exception:
-    from ..errors import Plan2BimError
+    from plan2bim.errors import Plan2BimError
 
     text = str(e) or type(e).__name__
     if isinstance(e, sqlite3.OperationalError) and ("readonly" in text or "unable to open" in text) \

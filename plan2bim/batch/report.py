@@ -17,13 +17,13 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from ..tempfiles import temp_path
-from .manifest import Record
+from plan2bim.batch.manifest import Record
+from plan2bim.runtime.tempfiles import temp_path
 
 if TYPE_CHECKING:
     from rich.table import Table
 
-    from .core import BatchResult
+    from plan2bim.batch.core import BatchResult
 
 __all__ = ["COLUMNS", "report_rows", "summary", "summary_table", "write_reports"]
 

@@ -6,7 +6,7 @@ finish, and never raises for a plan: a plan's error, a crash of the process conv
 segfault in a native library, the kernel's OOM killer) and a plan running past the timeout all
 become records with status ``failed`` or ``timeout``.
 
-:func:`run_local` runs on :func:`plan2bim.workers.run_pool`, the pool ``bench`` uses too: its
+:func:`run_local` runs on :func:`plan2bim.runtime.workers.run_pool`, the pool ``bench`` uses too: its
 own processes, warmed up before the clock starts, the one over time or dead killed and replaced.
 """
 
@@ -25,12 +25,12 @@ from collections.abc import Callable, Iterator, Sequence
 from functools import partial
 from pathlib import Path
 
-from ..config import Config
-from ..errors import Plan2BimError
-from ..model import Building
-from ..workers import PoolFailure, default_workers, run_pool, warm_up
-from .discover import Job
-from .manifest import Record
+from plan2bim.batch.discover import Job
+from plan2bim.batch.manifest import Record
+from plan2bim.config import Config
+from plan2bim.errors import Plan2BimError
+from plan2bim.model import Building
+from plan2bim.runtime.workers import PoolFailure, default_workers, run_pool, warm_up
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ def pipeline_convert(
     source: Path, outdir: Path, config: Config, formats: tuple[str, ...], stem: str
 ) -> tuple[Building, dict[str, Path], dict[str, float]]:
     """The real conversion: :func:`plan2bim.pipeline.convert_file` (its writers are atomic)."""
-    from ..pipeline import convert_file
+    from plan2bim.pipeline import convert_file
 
     result = convert_file(source, outdir, config, formats, stem)
     return result.building, dict(result.outputs), dict(result.timings)
@@ -116,7 +116,7 @@ def _failure(job: Job, status: str, error: str, seconds: float) -> Record:
 
 
 # ---------------------------------------------------------------------------------------------
-# This machine: the shared pool of worker processes (plan2bim.workers), one killed at a time
+# This machine: the shared pool of worker processes (plan2bim.runtime.workers), one killed at a time
 
 
 def run_local(
@@ -132,7 +132,7 @@ def run_local(
     """Convert ``jobs`` with ``workers`` processes; yield a record as each plan finishes.
 
     Each worker is warmed up with these settings and formats before its first plan (see
-    :func:`plan2bim.workers.warm_up`). A plan still running ``timeout`` seconds after it
+    :func:`plan2bim.runtime.workers.warm_up`). A plan still running ``timeout`` seconds after it
     started is killed (with its process, which is replaced) and yields status ``timeout``.
     Closing the generator (or an exception in the consumer, such as Ctrl-C) stops and reaps
     every worker.
@@ -166,7 +166,7 @@ def convert_isolated(
 
     For Dask workers: their tasks run in threads that cannot be stopped, and their processes are
     daemons that ``multiprocessing`` will not let have children; a plain subprocess is allowed.
-    The child warms up (:func:`plan2bim.workers.warm_up`) and says so before the plan's clock
+    The child warms up (:func:`plan2bim.runtime.workers.warm_up`) and says so before the plan's clock
     starts, so the timeout measures the plan, not Python starting. Costs about a second a plan.
     """
     t0 = time.monotonic()

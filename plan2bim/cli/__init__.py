@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from importlib import import_module
 
-from ._app import app
+from plan2bim.cli._app import app
 
 # Each subcommand module registers itself on ``app`` when imported.
 for _name in ("convert", "batch", "evaluate", "bench", "train", "synth", "settings"):

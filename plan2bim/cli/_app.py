@@ -13,8 +13,8 @@ import typer
 from rich.console import Console
 from typer.core import TyperGroup
 
-from .. import cancel
-from ..errors import Plan2BimError
+from plan2bim.errors import Plan2BimError
+from plan2bim.runtime import cancel
 
 EXIT_OK = 0
 EXIT_INPUT = 2

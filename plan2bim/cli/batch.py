@@ -28,10 +28,18 @@ from typing import Annotated
 
 import typer
 
-from ..config import Config
-from ..errors import Plan2BimError
-from ..export import FORMATS as _FORMATS  # the writer registry: light, imports no writer
-from ._app import EXIT_INPUT, EXIT_OK, EXIT_PARTIAL, app, console, err_console, user_errors
+from plan2bim.cli._app import (
+    EXIT_INPUT,
+    EXIT_OK,
+    EXIT_PARTIAL,
+    app,
+    console,
+    err_console,
+    user_errors,
+)
+from plan2bim.config import Config
+from plan2bim.errors import Plan2BimError
+from plan2bim.export import FORMATS as _FORMATS  # the writer registry: light, imports no writer
 
 log = logging.getLogger("plan2bim")
 
@@ -107,9 +115,9 @@ def batch(
         err_console.print("[bold red]error:[/] use --scheduler or --dask, not both")
         raise typer.Exit(EXIT_INPUT)
     with user_errors():
-        from ..batch import run_batch
-        from ..detect import default_detector
-        from .options import base_config, parse_formats, parse_pages, scale_fields
+        from plan2bim.batch import run_batch
+        from plan2bim.cli.options import base_config, parse_formats, parse_pages, scale_fields
+        from plan2bim.raster.detect import default_detector
 
         fields = scale_fields(scale, dpi, drawing_scale)
         if scale is not None and (dpi is not None or drawing_scale is not None):
@@ -127,7 +135,7 @@ def batch(
                 inputs or [], outdir, config, parse_formats(formats), from_list=from_list,
                 workers=workers, timeout=timeout_per_plan, retry_failed=retry_failed, force=force,
                 scheduler=scheduler, dask=dask, report=report, progress=progress)
-    from ..batch.report import summary_table
+    from plan2bim.batch.report import summary_table
 
     for table in summary_table(result):
         console.print(table)

@@ -8,8 +8,16 @@ from typing import Annotated, Any
 
 import typer
 
-from ._app import EXIT_INPUT, EXIT_OK, EXIT_PARTIAL, app, console, err_console, user_errors
-from .options import base_config, detector_option, settings_option
+from plan2bim.cli._app import (
+    EXIT_INPUT,
+    EXIT_OK,
+    EXIT_PARTIAL,
+    app,
+    console,
+    err_console,
+    user_errors,
+)
+from plan2bim.cli.options import base_config, detector_option, settings_option
 
 
 @app.command(
@@ -37,7 +45,7 @@ def bench(
 
     with user_errors():
         config = replace(base_config(settings), detector=detector)
-        from ..bench import bench as run_bench
+        from plan2bim.tools.bench import bench as run_bench
 
         report = run_bench(folder, config, workers=workers, limit=limit)
     s = report.summary

@@ -8,9 +8,8 @@ from pathlib import Path
 import typer
 from rich.markup import escape
 
-from ..config import Config
-from ._app import app, console, user_errors
-from .options import (
+from plan2bim.cli._app import app, console, user_errors
+from plan2bim.cli.options import (
     base_config,
     check_input_options,
     detector_option,
@@ -19,6 +18,7 @@ from .options import (
     scale_fields,
     settings_option,
 )
+from plan2bim.config import Config
 
 
 @app.command()
@@ -53,7 +53,7 @@ def convert(
             all_pages=all_pages, detector=detector, max_pages=max_pages,
         )
         fmts = parse_formats(formats)
-        from ..pipeline import convert_file
+        from plan2bim.pipeline import convert_file
 
         result = convert_file(input, output, config, fmts)
     b = result.building

@@ -8,10 +8,10 @@ from typing import Annotated, Any, Literal
 
 import typer
 
-from ._app import EXIT_INPUT, EXIT_OK, app, console, err_console, user_errors
-from .options import base_config, detector_option, settings_option
+from plan2bim.cli._app import EXIT_INPUT, EXIT_OK, app, console, err_console, user_errors
+from plan2bim.cli.options import base_config, detector_option, settings_option
 
-DatasetFormat = Literal["cubicasa", "r3d", "plan2bim"]  # = plan2bim.evaluate.FORMATS (a test checks)
+DatasetFormat = Literal["cubicasa", "r3d", "plan2bim"]  # = plan2bim.tools.evaluate.FORMATS (a test checks)
 
 
 @app.command(
@@ -51,7 +51,7 @@ def evaluate(
     """
     from dataclasses import replace
 
-    from ..evaluate.drawing_sets import evaluate_drawing_sets, is_drawing_sets
+    from plan2bim.tools.evaluate.drawing_sets import evaluate_drawing_sets, is_drawing_sets
 
     if fmt is None and is_drawing_sets(dataset):
         # PDF drawing sets with page labels: pages, printed scale and room names are scored.
@@ -71,8 +71,8 @@ def evaluate(
         return
     with user_errors():
         config = replace(base_config(settings), detector=detector)
-        from ..evaluate import evaluate as run_eval
-        from ..evaluate import write_per_plan_csv
+        from plan2bim.tools.evaluate import evaluate as run_eval
+        from plan2bim.tools.evaluate import write_per_plan_csv
 
         with _Progress(enabled=err_console.is_terminal) as progress:
             report = run_eval(dataset, fmt, config, limit=limit, workers=workers,

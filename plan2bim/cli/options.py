@@ -9,11 +9,11 @@ from typing import Any
 
 import typer
 
-from ..errors import Plan2BimError
+from plan2bim.errors import Plan2BimError
 
 
 def detector_option():
-    from ..detect import DETECTORS, default_detector
+    from plan2bim.raster.detect import DETECTORS, default_detector
 
     return typer.Option(default_detector(), "--detector",
                         help=f"Detector to use: {', '.join(DETECTORS)}.")
@@ -44,7 +44,7 @@ def parse_pages(text: str | None) -> tuple[int, ...] | None:
 
 
 def parse_formats(text: str) -> tuple[str, ...]:
-    from ..export import FORMATS
+    from plan2bim.export import FORMATS
 
     fmts = tuple(dict.fromkeys(f.strip().lower() for f in text.split(",") if f.strip()))
     bad = [f for f in fmts if f not in FORMATS]
@@ -77,8 +77,8 @@ def check_input_options(path: Path, *, scale: float | None, dpi: float | None,
     (there it means nothing), ``--drawing-scale`` on a raster image that carries no dpi and no
     ``--dpi`` (the scale needs both). Inputs that cannot be read are left to the loader.
     """
-    from ..errors import InputError
-    from ..load import count_pages, raster_dpi, sniff_format
+    from plan2bim.errors import InputError
+    from plan2bim.load import count_pages, raster_dpi, sniff_format
 
     try:
         with open(path, "rb") as f:
@@ -114,6 +114,6 @@ def settings_option():
 
 def base_config(settings: Path | None):
     """The default :class:`Config` with a ``--settings`` file's overrides applied."""
-    from ..config import Config, load_settings
+    from plan2bim.config import Config, load_settings
 
     return Config() if settings is None else load_settings(settings)

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import typer
 
-from ._app import app, console, user_errors
-from .options import base_config, settings_option
+from plan2bim.cli._app import app, console, user_errors
+from plan2bim.cli.options import base_config, settings_option
 
 
 @app.command("settings")
@@ -23,7 +23,7 @@ def settings_command(
     eval or bench with --settings FILE; unknown names are an error (`--check --settings FILE`
     checks a file and prints nothing else).
     """
-    from ..config import settings_toml
+    from plan2bim.config import settings_toml
 
     with user_errors():
         config = base_config(settings)

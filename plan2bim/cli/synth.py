@@ -9,8 +9,8 @@ from typing import Annotated
 
 import typer
 
-from ..synth import STYLES
-from ._app import app, console, user_errors
+from plan2bim.cli._app import app, console, user_errors
+from plan2bim.tools.synth import STYLES
 
 Style = Enum("Style", {s: s for s in STYLES}, type=str)
 """The choices, from the library's own list."""
@@ -38,15 +38,15 @@ def synth(
     t0 = time.perf_counter()
     with user_errors():
         if fmt == "pdf":
-            from ..synth.pdf_set import generate_pdf
+            from plan2bim.tools.synth.pdf_set import generate_pdf
 
             ids = generate_pdf(count, out, seed=seed, workers=workers, start=start)
         elif fmt == "png":
-            from ..synth import generate
+            from plan2bim.tools.synth import generate
 
             ids = generate(count, out, seed=seed, style=style.value, workers=workers, start=start)
         else:
-            from ..errors import InputError
+            from plan2bim.errors import InputError
 
             raise InputError(f"unknown synthetic format {fmt!r}; choose png or pdf")
     dt = time.perf_counter() - t0

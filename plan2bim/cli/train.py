@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from ._app import app, console, user_errors
+from plan2bim.cli._app import app, console, user_errors
 
 
 @app.command("train")
@@ -33,7 +33,7 @@ def train(
     Copy OUT/plan_unet.onnx to plan2bim/weights/ to ship it.
     """
     with user_errors():
-        from ..train import TrainSettings, make_dataset, train_model
+        from plan2bim.tools.train import TrainSettings, make_dataset, train_model
 
         if data is None:
             data = make_dataset(out / "data", plans, seed=seed)

@@ -12,7 +12,7 @@ from importlib import import_module
 from pathlib import Path
 from typing import Any, Protocol
 
-from ..model import Building
+from plan2bim.model import Building
 
 
 class Writer(Protocol):

@@ -170,7 +170,7 @@ def element_solids_glb(path: Path) -> dict[str, Solid]:
     """The same for the glTF: an element is its node and its child parts, in the plan frame."""
     import trimesh
 
-    from .glb import PLAN_TO_GLTF
+    from plan2bim.export.glb import PLAN_TO_GLTF
 
     scene = trimesh.load(str(path), force="scene")
     back = np.linalg.inv(PLAN_TO_GLTF)

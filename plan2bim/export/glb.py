@@ -28,10 +28,10 @@ from shapely.geometry import MultiPolygon, Polygon
 from shapely.geometry.polygon import orient
 from trimesh.visual.material import PBRMaterial
 
-from ..errors import ExportError
-from ..geometry import OpeningSolid, WallSolid, storey_geometry, to_plan, wall_frame
-from ..model import Building, Ring, Storey, Wall
-from .palette import MATERIALS, PART_MATERIAL
+from plan2bim.errors import ExportError
+from plan2bim.export.palette import MATERIALS, PART_MATERIAL
+from plan2bim.geometry import OpeningSolid, WallSolid, storey_geometry, to_plan, wall_frame
+from plan2bim.model import Building, Ring, Storey, Wall
 
 log = logging.getLogger(__name__)
 

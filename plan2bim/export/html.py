@@ -26,10 +26,10 @@ import cv2
 import numpy as np
 from shapely.geometry import Polygon
 
-from .. import __version__
-from ..errors import ExportError
-from ..geometry import storey_geometry
-from ..model import Building, Storey
+from plan2bim import __version__
+from plan2bim.errors import ExportError
+from plan2bim.geometry import storey_geometry
+from plan2bim.model import Building, Storey
 
 __all__ = ["write_html", "review_html", "counts", "write_index", "write_batch_index", "IndexEntry"]
 
@@ -119,7 +119,7 @@ def _notes(building: Building) -> list[str]:
 
 
 def _overlay_jpeg(storey: Storey, image: np.ndarray | None) -> str:
-    from .overlay import render_storey
+    from plan2bim.export.overlay import render_storey
 
     rgb = render_storey(storey, image)
     h, w = rgb.shape[:2]
@@ -136,7 +136,7 @@ def _overlay_jpeg(storey: Storey, image: np.ndarray | None) -> str:
 def _glb_base64(building: Building) -> str:
     import trimesh
 
-    from .glb import building_scene
+    from plan2bim.export.glb import building_scene
 
     data = trimesh.exchange.gltf.export_glb(building_scene(building), include_normals=True,
                                             unitize_normals=True)

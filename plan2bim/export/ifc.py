@@ -60,9 +60,10 @@ import numpy as np
 import shapely
 from shapely.geometry import LineString, Polygon
 
-from .. import __version__
-from ..errors import ExportError
-from ..geometry import (
+from plan2bim import __version__
+from plan2bim.errors import ExportError
+from plan2bim.export.palette import MATERIALS, PART_MATERIAL
+from plan2bim.geometry import (
     Box,
     OpeningSolid,
     StoreyGeometry,
@@ -72,8 +73,7 @@ from ..geometry import (
     to_plan,
     wall_frame,
 )
-from ..model import Building, Column, Opening, Point, Ring, Space, Storey, Wall, stable_guid
-from .palette import MATERIALS, PART_MATERIAL
+from plan2bim.model import Building, Column, Opening, Point, Ring, Space, Storey, Wall, stable_guid
 
 __all__ = ["build_ifc", "write_ifc"]
 

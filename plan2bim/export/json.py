@@ -6,9 +6,9 @@ import json
 from pathlib import Path
 from typing import Any
 
-from .. import __version__
-from ..geometry import storey_geometry
-from ..model import Building, PageRecord, Storey
+from plan2bim import __version__
+from plan2bim.geometry import storey_geometry
+from plan2bim.model import Building, PageRecord, Storey
 
 SCHEMA_VERSION = "1.0"
 

@@ -16,8 +16,8 @@ import cv2
 import numpy as np
 from shapely.geometry import Polygon
 
-from ..errors import ExportError
-from ..model import Building, Opening, Ring, Storey, Wall
+from plan2bim.errors import ExportError
+from plan2bim.model import Building, Opening, Ring, Storey, Wall
 
 log = logging.getLogger(__name__)
 
@@ -224,7 +224,7 @@ def render_storey(storey: Storey, image: np.ndarray | None = None) -> np.ndarray
     img = _as_rgb(image, storey)
     h, w = img.shape[:2]
     if (w, h) != tuple(storey.image_size):  # a large page, recognised on a reduced image of it
-        from ..pixels import rescale_storey
+        from plan2bim.pixels import rescale_storey
 
         storey = rescale_storey(storey, w / storey.image_size[0], (w, h))
     ui = _ui_scale(w, h)

@@ -1,5 +1,5 @@
 """Sheet understanding: frame, title block, text, viewports and their kinds, printed scale."""
 
-from .model import BBox, PageKind, Sheet, TextItem, Viewport
+from plan2bim.sheet.model import BBox, PageKind, Sheet, TextItem, Viewport
 
 __all__ = ["BBox", "PageKind", "Sheet", "TextItem", "Viewport"]

@@ -15,12 +15,12 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from .classify import kind_of_title, level_marks, level_of_title, normalise
-from .layout import Strokes, analyse_layout, find_frame, find_title_block
-from .model import BBox, PageKind, Sheet, TextItem, Viewport
-from .ocr import find_text_lines, read_lines
-from .scale_text import parse_scale
-from .settings import SheetSettings
+from plan2bim.sheet.classify import kind_of_title, level_marks, level_of_title, normalise
+from plan2bim.sheet.layout import Strokes, analyse_layout, find_frame, find_title_block
+from plan2bim.sheet.model import BBox, PageKind, Sheet, TextItem, Viewport
+from plan2bim.sheet.ocr import find_text_lines, read_lines
+from plan2bim.sheet.scale_text import parse_scale
+from plan2bim.sheet.settings import SheetSettings
 
 log = logging.getLogger(__name__)
 
@@ -47,7 +47,7 @@ def read_sheet(image: np.ndarray, page: int, *, dpi: float | None = None,
     sheet_like = frame_w is not None and _title_block_evidence(strokes, frame_w, settings)
     texts: list[TextItem] = []
     if pdf_path is not None:
-        from .text import pdf_text
+        from plan2bim.sheet.text import pdf_text
 
         try:
             texts = pdf_text(pdf_path, page, (W, H))

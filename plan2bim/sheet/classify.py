@@ -6,8 +6,8 @@ import re
 import unicodedata
 from functools import cache
 
-from .model import PageKind
-from .words import KIND_WORDS, LEVEL_NUMBER_WORDS, LEVEL_WORDS
+from plan2bim.sheet.model import PageKind
+from plan2bim.sheet.words import KIND_WORDS, LEVEL_NUMBER_WORDS, LEVEL_WORDS
 
 _ORDINALS = {"1": "First", "2": "Second", "3": "Third", "4": "Fourth", "5": "Fifth"}
 

@@ -10,7 +10,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from .model import BBox, TextItem
+from plan2bim.sheet.model import BBox, TextItem
 
 _NUMBER = re.compile(r"^\s*(\d{3,6}|\d{1,3}[.,]\d{2})\s*$")
 

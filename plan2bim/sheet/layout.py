@@ -11,8 +11,8 @@ from dataclasses import dataclass, field
 import cv2
 import numpy as np
 
-from .model import BBox
-from .settings import SheetSettings
+from plan2bim.sheet.model import BBox
+from plan2bim.sheet.settings import SheetSettings
 
 
 @dataclass

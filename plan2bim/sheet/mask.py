@@ -10,9 +10,9 @@ from __future__ import annotations
 import cv2
 import numpy as np
 
-from .dimensions import DimensionHit, dimension_lines
-from .model import BBox, Sheet, TextItem
-from .settings import SheetSettings
+from plan2bim.sheet.dimensions import DimensionHit, dimension_lines
+from plan2bim.sheet.model import BBox, Sheet, TextItem
+from plan2bim.sheet.settings import SheetSettings
 
 
 def _paint(img: np.ndarray, b: BBox, ox: float, oy: float, pad: float) -> None:
@@ -108,7 +108,7 @@ def grid_line_pixels(ink: np.ndarray, bubble_boxes: list[BBox], px_per_mm: float
     """The thin ink of the grid lines that leave the grid bubbles (dash-dot lines across the
     drawing): on a grid line, a pixel is grid unless it belongs to a stroke running across it
     (a wall crossing the grid keeps its ink)."""
-    from .layout import _run_lengths
+    from plan2bim.sheet.layout import _run_lengths
 
     H, W = ink.shape
     out = np.zeros_like(ink)

@@ -18,7 +18,7 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from .model import BBox, TextItem
+from plan2bim.sheet.model import BBox, TextItem
 
 log = logging.getLogger(__name__)
 

@@ -16,20 +16,20 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from ..model import PageRecord, Storey
-from .analyse import read_sheet
-from .classify import is_room_name
-from .dimensions import (
+from plan2bim.model import PageRecord, Storey
+from plan2bim.sheet.analyse import read_sheet
+from plan2bim.sheet.classify import is_room_name
+from plan2bim.sheet.dimensions import (
     DimensionHit,
     dimension_lines,
     dimension_value_m,
     measure,
     scale_from_dimensions,
 )
-from .mask import masked_viewport, texts_in
-from .model import BBox, Sheet, TextItem, Viewport
-from .ocr import find_text_lines, read_lines
-from .settings import SheetSettings
+from plan2bim.sheet.mask import masked_viewport, texts_in
+from plan2bim.sheet.model import BBox, Sheet, TextItem, Viewport
+from plan2bim.sheet.ocr import find_text_lines, read_lines
+from plan2bim.sheet.settings import SheetSettings
 
 log = logging.getLogger(__name__)
 

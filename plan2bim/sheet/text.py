@@ -13,7 +13,7 @@ import ctypes
 import logging
 from pathlib import Path
 
-from .model import TextItem
+from plan2bim.sheet.model import TextItem
 
 log = logging.getLogger(__name__)
 

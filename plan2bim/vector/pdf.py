@@ -15,7 +15,7 @@ from pathlib import Path
 
 import numpy as np
 
-from ..errors import InputError
+from plan2bim.errors import InputError
 
 log = logging.getLogger(__name__)
 

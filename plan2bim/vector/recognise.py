@@ -18,10 +18,10 @@ import shapely
 from shapely.geometry import LineString, Polygon
 from shapely.ops import unary_union
 
-from ..sheet.classify import is_room_name
-from ..sheet.scale_text import parse_scale
-from .arcs import chained_arcs
-from .openings import (
+from plan2bim.sheet.classify import is_room_name
+from plan2bim.sheet.scale_text import parse_scale
+from plan2bim.vector.arcs import chained_arcs
+from plan2bim.vector.openings import (
     Gap,
     OpeningFound,
     face_continues,
@@ -30,9 +30,9 @@ from .openings import (
     inner_lines,
     swing_side,
 )
-from .pdf import PageContent
-from .settings import DEFAULT, VectorSettings
-from .walls import Lines, Piece, WallLine, drop_contained, pair_lines
+from plan2bim.vector.pdf import PageContent
+from plan2bim.vector.settings import DEFAULT, VectorSettings
+from plan2bim.vector.walls import Lines, Piece, WallLine, drop_contained, pair_lines
 
 log = logging.getLogger(__name__)
 
@@ -119,7 +119,7 @@ def _lines(content: PageContent) -> tuple[Lines, np.ndarray, np.ndarray, list[st
 def _door_leaves(lines: Lines, curves: np.ndarray) -> np.ndarray:
     """Lines that run from an arc's centre to one of its ends: door leaves, never wall faces
     (an open leaf lies parallel to a wall at a wall-like distance)."""
-    from .openings import circle
+    from plan2bim.vector.openings import circle
 
     out = np.zeros(len(lines), bool)
     if not len(curves) or not len(lines):

@@ -18,11 +18,11 @@ import numpy as np
 from shapely.geometry import Polygon
 from shapely.geometry.polygon import orient
 
-from ..config import Config
-from ..model import Column, Storey, stable_guid
-from .pdf import PageContent, read_page
-from .recognise import VectorPlan, external_flags, recognise
-from .settings import DEFAULT, VectorSettings
+from plan2bim.config import Config
+from plan2bim.model import Column, Storey, stable_guid
+from plan2bim.vector.pdf import PageContent, read_page
+from plan2bim.vector.recognise import VectorPlan, external_flags, recognise
+from plan2bim.vector.settings import DEFAULT, VectorSettings
 
 log = logging.getLogger(__name__)
 
@@ -41,8 +41,8 @@ def is_vector_page(content: PageContent, st: VectorSettings = DEFAULT) -> tuple[
 def plan_graph(vp: VectorPlan, px_per_pt: float, origin: tuple[float, float] = (0.0, 0.0)):
     """The vector plan as the raster path's plan graph, in the pixels of the rendered page's
     crop whose top-left corner is ``origin`` (page pixels; a viewport's crop)."""
-    from ..segments import Segment
-    from ..vectorize import HostedOpening, PlanGraph
+    from plan2bim.raster.segments import Segment
+    from plan2bim.raster.vectorize import HostedOpening, PlanGraph
 
     s = px_per_pt
     o0 = np.asarray(origin, dtype=np.float64)
@@ -133,9 +133,9 @@ def vector_storey(content: PageContent, view, sheet, page_dpi: float, config: Co
     else the 1:N in the viewport's own text), its dimension chains, then the door widths and wall
     thicknesses found at a first guess; the recognition is repeated at the scale decided where
     it differs from the guess. Elements' pixel coordinates are the page image's."""
-    from ..build import build_storey
-    from ..scale import resolve_scale_ordered
-    from .recognise import MM, printed_scale
+    from plan2bim.build import build_storey
+    from plan2bim.scale import resolve_scale_ordered
+    from plan2bim.vector.recognise import MM, printed_scale
 
     px_per_pt = page_dpi / 72.0
     # The storey stays in the whole page's pixels (not the crop's, as a raster view): a vector
@@ -210,7 +210,7 @@ def vector_content(path: Path, number: int, settings: VectorSettings = DEFAULT) 
 
     The decision is logged; a page that cannot be read as vectors goes the raster way rather
     than failing the file."""
-    from ..errors import InputError
+    from plan2bim.errors import InputError
 
     try:
         content = read_page(path, number)

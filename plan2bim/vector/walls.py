@@ -16,7 +16,7 @@ import numpy as np
 import shapely
 from shapely.geometry import Polygon
 
-from .settings import VectorSettings
+from plan2bim.vector.settings import VectorSettings
 
 __all__ = ["Lines", "Piece", "WallLine", "pair_lines"]
 
