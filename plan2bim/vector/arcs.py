@@ -15,7 +15,7 @@ from scipy.sparse import coo_matrix
 from scipy.sparse.csgraph import connected_components
 from scipy.spatial import cKDTree
 
-from .settings import VectorSettings
+from plan2bim.vector.settings import VectorSettings
 
 __all__ = ["arc_bezier", "chained_arcs"]
 
