@@ -21,6 +21,7 @@ from shapely.ops import unary_union
 from plan2bim.sheet.classify import is_room_name
 from plan2bim.sheet.scale_text import parse_scale
 from plan2bim.vector.arcs import chained_arcs
+from plan2bim.vector.curved import curved_walls, on_arcs
 from plan2bim.vector.openings import (
     Gap,
     OpeningFound,
@@ -40,6 +41,8 @@ __all__ = ["HostedVectorOpening", "VectorPlan", "printed_scale", "recognise"]
 
 MM = 72.0 / 25.4
 _WALL_LAYER = re.compile(r"WALL|DINDING|WAND|MUR|PARED|SEIN", re.I)
+_MARKER_LAYER = re.compile(r"(^|[^A-Z])SEC(T|_|\b)|SECTION|KERATAN|SCHNITT|COUPE|SYMBOL", re.I)
+"""Layers of section and elevation markers and symbols: never walls (surau's "A-sec_liine")."""
 _COLUMN_LAYER = re.compile(r"COLUMN|COLUMNA|STUTZE|TIANG|KOLOM|POTEAU", re.I)
 _TAG = re.compile(r"^[A-Z]{1,3}\d{1,3}[A-Z]?$")
 """Door, window and fitting tags (P2, T1, WC3), not room names."""
@@ -140,6 +143,67 @@ def _door_leaves(lines: Lines, curves: np.ndarray) -> np.ndarray:
     return out
 
 
+def _curve_weights(content: PageContent) -> np.ndarray:
+    """The line weight of each curve ``_lines`` returns, in its order (a dark fill's edge
+    weighs as a heavy line there too)."""
+    out = [max(p.stroke_width_pt, 99.0) if p.fill is not None and p.fill[3] > 0 and _dark(p.fill) else p.stroke_width_pt
+           for p in content.paths if len(p.segments) and len(p.curves) and not (len(p.dash) >= 2)
+           for _ in range(len(p.curves))]
+    return np.array(out, dtype=float)
+
+
+def _dash_bars(paths: list, k: float, st: VectorSettings) -> np.ndarray:
+    """Which ``paths`` are dashes of a section or elevation cut line drawn as filled bars: three
+    or more dark filled rectangles of one size in a row on one line, evenly spaced (surau p2:
+    3.2 pt bars 19 pt long, 9 pt apart, as thick as a partition). A wall broken by openings
+    is never that regular and its pieces are not filled shapes of their own."""
+    out = np.zeros(len(paths), bool)
+    bars = []
+    for i, p in enumerate(paths):
+        if p.fill is None or not _dark(p.fill) or not p.closed or not (4 <= len(p.segments) <= 8):
+            continue
+        pts = np.concatenate([p.segments[:, :2], p.segments[:, 2:]])
+        rect = shapely.minimum_rotated_rectangle(shapely.multipoints(pts))
+        if not isinstance(rect, Polygon):
+            continue
+        c = np.asarray(rect.exterior.coords)[:4]
+        e1, e2 = c[1] - c[0], c[2] - c[1]
+        L1, L2 = float(np.hypot(*e1)), float(np.hypot(*e2))
+        long_, short_ = (e1, e2) if L1 >= L2 else (e2, e1)
+        length, thick = max(L1, L2), min(L1, L2)
+        if thick > st.max_wall_m * k or length < st.dash_bar_min_ratio * thick:
+            continue
+        u = long_ / length
+        if u[1] < 0 or (u[1] == 0 and u[0] < 0):
+            u = -u
+        mid = c.mean(axis=0)
+        bars.append((i, u, mid, length, thick))
+    used = set()
+    for i, u, mid, _length, thick in bars:
+        if i in used:
+            continue
+        n = np.array([-u[1], u[0]])
+        row = [(float(mid @ u), i2, l2) for i2, u2, m2, l2, t2 in bars
+               if abs(float(u2 @ u)) > 0.999 and abs(float((m2 - mid) @ n)) < 0.5 and abs(t2 - thick) < 0.5]
+        row.sort()
+        # the longest run of bars of one length at one spacing
+        run = [row[0]]
+        for a, b in zip(row, row[1:], strict=False):
+            step = b[0] - a[0]
+            ok = abs(b[2] - run[0][2]) <= 0.1 * run[0][2] and step <= 2.5 * run[0][2] and \
+                (len(run) < 2 or abs(step - (run[1][0] - run[0][0])) <= 0.1 * step)
+            if ok:
+                run.append(b)
+            else:
+                if len(run) >= 3:
+                    used.update(r[1] for r in run)
+                run = [b]
+        if len(run) >= 3:
+            used.update(r[1] for r in run)
+    out[sorted(used)] = True
+    return out
+
+
 def _dark(rgba) -> bool:
     """A fill dark enough to be a wall's poché (not a pale room tint)."""
     r, g, b, _ = rgba
@@ -184,6 +248,11 @@ def recognise(content: PageContent, st: VectorSettings = DEFAULT,
     # flattened pieces among its lines)
     curved = np.repeat([len(p.curves) > 0 for p in content.paths if len(p.segments)],
                        [len(p.segments) for p in content.paths if len(p.segments)])
+    # curved walls from the page's own Béziers (not the chained dashes): their flattened pieces
+    # are no straight wall faces
+    arcs_w = _curve_weights(content)
+    bays, _ = curved_walls(curves, arcs_w, k, st)
+    cand &= ~on_arcs(lines.segs, bays)
     chained = chained_arcs(lines.segs, k, st, ~lines.filled & ~curved.astype(bool), lines.width)
     if len(chained):
         curves = np.concatenate([curves, chained])
@@ -194,17 +263,30 @@ def recognise(content: PageContent, st: VectorSettings = DEFAULT,
         names = {x: bool(_WALL_LAYER.search(x)) and "BELOW" not in x.upper() for x in set(layer)}
         cand &= np.array([names[x] for x in layer], bool)
     cand &= ~_door_leaves(lines, curves)
+    # section and elevation markers: their bars pair like walls. They are taken out after the
+    # wall weight is known (as lines they stay: taking them out before let a hatch weigh as
+    # walls on surau p1, 17 -> 515 "walls")
+    marker = {x: bool(_MARKER_LAYER.search(x)) for x in set(layer)}
+    drawn = [p for p in content.paths if len(p.segments)]
+    not_wall = np.repeat(_dash_bars(drawn, k, st), [len(p.segments) for p in drawn])
+    if any(marker.values()):
+        not_wall |= np.array([marker[x] for x in layer], bool)
     idx = np.nonzero(cand & (lines.length > 0.2))[0]
     pieces = pair_lines(lines, idx, k, st)
     w_star = _wall_weight(pieces)
     if w_star > 0:
         pieces = [p for p in pieces if p.weight >= st.weight_ratio * min(w_star, 98.0)]
+    pieces = [p for p in pieces if not (not_wall[p.lines[0]] or not_wall[p.lines[1]])]
     pieces = drop_contained(pieces, tol=0.3)
     wallish = cand & (lines.width >= st.weight_ratio * min(w_star, 98.0))
     walls, unknown_gaps = _join_collinear(pieces, lines, wallish, curves, k, st)
     _dedupe_doors(walls)
     _dedupe_windows(walls)
-    _join_ends(walls)
+    chains = [c.chain(st.curved_step_deg) for c in bays if c.weight >= st.weight_ratio * min(w_star, 98.0)]
+    # a chain's two ends join the straight walls they meet; its joints are its own
+    ends = [w for ch in chains for w in {id(ch[0]): ch[0], id(ch[-1]): ch[-1]}.values()]
+    _join_ends(walls + ends)
+    walls += [w for ch in chains for w in ch]
     walls = [w for w in walls if w.length >= max(0.5, st.min_piece_m * k)]
     walls = drop_contained(walls, tol=0.3)
     walls = _drop_isolated(walls, content, k, st)

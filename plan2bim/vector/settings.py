@@ -70,6 +70,17 @@ class VectorSettings:
     """Smallest angle a chained door swing turns through (a quarter turn is drawn, 90 deg)."""
     arc_span_max_deg: float = 120.0
     """Largest angle: more is a circle or a fitting's outline, not a swing."""
+    dash_bar_min_ratio: float = 3.0
+    """A filled bar at least this many times as long as it is thick may be a dash of a cut line
+    (surau p2: 19 x 3.2 pt); three of one size, evenly spaced in a row, are one: no wall."""
+    curved_min_radius_m: float = 1.0
+    """Inner radius of the tightest curved wall, metres (a bay or an apse; smaller concentric
+    arcs are round columns, fittings, door swings)."""
+    curved_min_span_deg: float = 20.0
+    """Shortest curved wall, as the angle its two face arcs share."""
+    curved_step_deg: float = 15.0
+    """A curved wall is a chain of straight walls each turning this much (the chord's sagitta
+    is 0.9 % of the radius: 17 mm on a 2 m bay)."""
     hinge_tol_m: float = 0.12
     """A door arc's centre lies within this of a jamb corner, metres."""
     min_room_m2: float = 0.7
