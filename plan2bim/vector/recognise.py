@@ -262,7 +262,8 @@ def recognise(content: PageContent, st: VectorSettings = DEFAULT,
         # instead let the RBT sheet's window frames and tables in; rbt-2bd p2 closed 1 room of 3)
         names = {x: bool(_WALL_LAYER.search(x)) and "BELOW" not in x.upper() for x in set(layer)}
         cand &= np.array([names[x] for x in layer], bool)
-    cand &= ~_door_leaves(lines, curves)
+    leaf = _door_leaves(lines, curves)
+    cand &= ~leaf
     # section and elevation markers: their bars pair like walls. They are taken out after the
     # wall weight is known (as lines they stay: taking them out before let a hatch weigh as
     # walls on surau p1, 17 -> 515 "walls")
@@ -279,7 +280,7 @@ def recognise(content: PageContent, st: VectorSettings = DEFAULT,
     pieces = [p for p in pieces if not (not_wall[p.lines[0]] or not_wall[p.lines[1]])]
     pieces = drop_contained(pieces, tol=0.3)
     wallish = cand & (lines.width >= st.weight_ratio * min(w_star, 98.0))
-    walls, unknown_gaps = _join_collinear(pieces, lines, wallish, curves, k, st)
+    walls, unknown_gaps = _join_collinear(pieces, lines, wallish, curves, k, st, ~leaf)
     _dedupe_doors(walls)
     _dedupe_windows(walls)
     chains = [c.chain(st.curved_step_deg) for c in bays if c.weight >= st.weight_ratio * min(w_star, 98.0)]
@@ -298,8 +299,12 @@ def recognise(content: PageContent, st: VectorSettings = DEFAULT,
 # --------------------------------------------------------------------------- wall lines
 
 def _join_collinear(pieces: list[Piece], lines: Lines, wallish: np.ndarray, curves: np.ndarray, k: float,
-                    st: VectorSettings) -> tuple[list[WallLine], list[Polygon]]:
-    """Pieces on one axis line, joined across junction gaps and openings; the other gaps."""
+                    st: VectorSettings, glazing: np.ndarray | None = None) -> tuple[list[WallLine], list[Polygon]]:
+    """Pieces on one axis line, joined across junction gaps and openings; the other gaps.
+    ``glazing``: lines that may be a window's (an open door's leaf lying along a wall is not:
+    seed 7 sheet 28 took one for a window at a wall's end)."""
+    if glazing is None:
+        glazing = np.ones(len(lines), bool)
     if not pieces:
         return [], []
     u = np.array([p.u for p in pieces])
@@ -362,7 +367,7 @@ def _join_collinear(pieces: list[Piece], lines: Lines, wallish: np.ndarray, curv
                 # a leaf is no wall face (a wall running from the hinge's corner looks like one)
                 found = find_doors(gp, cv, k, st.hinge_tol_m, (st.door_leaf_min_m * 2, st.door_leaf_max_m),
                                    lines.segs[hits[~wallish[hits]]])
-                near = lines.segs[hits]
+                near = lines.segs[hits[glazing[hits]]]
                 # only a wall face may run on (a window's sill lines at the faces do not count)
                 shared = shared or face_continues(gp, lines.segs[hits[wallish[hits]]])
                 if not found and not shared:
@@ -404,23 +409,27 @@ def _join_collinear(pieces: list[Piece], lines: Lines, wallish: np.ndarray, curv
                 ends = find_doors(gp, cv, k, st.hinge_tol_m, (st.door_leaf_min_m * 2, st.door_leaf_max_m),
                                   lines.segs[hits[~wallish[hits]]])
                 if not ends:  # a window at the end (beside a corner): glazing, not wall faces
-                    win = find_window(gp, lines.segs[hits[~wallish[hits]]], st.min_window_m, k, st.glazing_inset_ratio)
+                    win = find_window(gp, lines.segs[hits[~wallish[hits] & glazing[hits]]], st.min_window_m, k,
+                                      st.glazing_inset_ratio)
                     far = None if win is None else (win.s1 if at_end else win.s0)
                     win = win if win is not None and win.kind == "window" and \
                         _wall_across(gp, far, lines.segs[hits[wallish[hits]]], end_tol) else None
                     ends = [win] if win is not None else []
                 else:  # a window between the end and the door (a pier too short to be a piece)
-                    ends = sorted(ends + _windows_beside(gp, ends, lines.segs[hits[~wallish[hits]]], k, st),
+                    ends = sorted(ends + _windows_beside(gp, ends, lines.segs[hits[~wallish[hits] & glazing[hits]]], k, st),
                                   key=lambda f: f.s0 if at_end else -f.s1)
                 faces = lines.segs[hits[wallish[hits]]]
                 for f in ends:
                     if any(min(f.s1, o1) - max(f.s0, o0) > 0 for o0, o1, _ in ops):
                         continue  # a leaf of a door already hosted here
-                    if at_end and _reaches(gp, b, f.s0, faces, end_tol) and \
+                    # past a stub only to a window: a door there is the next wall's (a piece
+                    # beside a wall's end reached its door: seed 7 sheet 19, a sliver wall)
+                    stub_ok = faces if f.kind == "window" else faces[:0]
+                    if at_end and _reaches(gp, b, f.s0, stub_ok, end_tol) and \
                             not (r_i + 1 < len(runs) and runs[r_i + 1][0] < f.s1):
                         ops.append((b if f.s0 - b <= end_tol else f.s0, f.s1, f))
                         b = f.s1
-                    elif not at_end and _reaches(gp, f.s1, a, faces, end_tol) and \
+                    elif not at_end and _reaches(gp, f.s1, a, stub_ok, end_tol) and \
                             not (r_i > 0 and runs[r_i - 1][1] > f.s0):
                         ops.append((f.s0, a if a - f.s1 <= end_tol else f.s1, f))
                         a = f.s0
