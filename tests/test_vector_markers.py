@@ -48,3 +48,17 @@ def test_surau_stilts_plan_markers_are_no_walls():
         x0, y0, x1, y1 = w.band().bounds
         assert not any(x0 < b[2] and b[0] < x1 and y0 < b[3] and b[1] < y1 for b in markers)
     assert len(vp.walls) <= 2 and len(vp.columns) >= 24
+
+
+@pytest.mark.needs_data("drawing-sets/surau.pdf")
+def test_surau_stilts_plan_is_columns_only():
+    """The drawing's viewport of surau p1 (as the pipeline clips it): the 28 stilts, drawn on
+    "A-COLUMN" (their square faces pair like a wall's: 30 "walls" before), and no wall."""
+    from conftest import SHARED_DATA
+
+    from plan2bim.vector.pdf import read_page
+    from plan2bim.vector.route import clip_content
+
+    page = clip_content(read_page(SHARED_DATA / "drawing-sets" / "surau.pdf", 1), (81.0, 38.0, 894.0, 754.0))
+    vp = recognise(page, given=(1000 / 75 * MM, "printed"))
+    assert vp.walls == [] and len(vp.columns) == 28

@@ -123,9 +123,9 @@ def find_doors(gap: Gap, curves: np.ndarray, k_pt_per_m: float, hinge_tol_m: flo
     return out
 
 
-def face_continues(gap: Gap, segs: np.ndarray, tol: float = 0.6, both: bool = False) -> bool:
+def face_continues(gap: Gap, segs: np.ndarray, tol: float = 0.6) -> bool:
     """Whether one of the wall's face lines runs on across the gap: a junction (another wall
-    joins from the other side), not an opening; ``both``: whether both do (the wall runs on)."""
+    joins from the other side), not an opening."""
     if not len(segs):
         return False
     p = segs[:, :2] - gap.origin
@@ -142,7 +142,7 @@ def face_continues(gap: Gap, segs: np.ndarray, tol: float = 0.6, both: bool = Fa
                 if lo <= reach + tol:
                     reach = max(reach, hi)
         runs_on.append(reach >= gap.s1 - tol)
-    return all(runs_on) if both else any(runs_on)
+    return any(runs_on)
 
 
 def _has_leaf(segs: np.ndarray, hinge: np.ndarray, tip: np.ndarray, tol: float) -> bool:

@@ -267,7 +267,8 @@ def recognise(content: PageContent, st: VectorSettings = DEFAULT,
     # section and elevation markers: their bars pair like walls. They are taken out after the
     # wall weight is known (as lines they stay: taking them out before let a hatch weigh as
     # walls on surau p1, 17 -> 515 "walls")
-    marker = {x: bool(_MARKER_LAYER.search(x)) for x in set(layer)}
+    # (a column layer's squares too: their faces pair like a wall's; surau p1, no wall layer)
+    marker = {x: bool(_MARKER_LAYER.search(x) or _COLUMN_LAYER.search(x)) for x in set(layer)}
     drawn = [p for p in content.paths if len(p.segments)]
     not_wall = np.repeat(_dash_bars(drawn, k, st), [len(p.segments) for p in drawn])
     if any(marker.values()):
