@@ -13,6 +13,7 @@ from plan2bim.model import Opening, Ring, Scale, Space, Storey, Wall, stable_gui
 from plan2bim.raster.preprocess import Prepared
 from plan2bim.raster.segments import Segment, box_corners
 from plan2bim.raster.vectorize import PlanGraph
+from plan2bim.settings import BuildSettings, ClassicalSettings
 from plan2bim.units import px_to_m
 
 
@@ -35,7 +36,7 @@ def build_storey(
         return stable_guid(source_hash, f"{sid}/{key}")
 
     # Openings first: their boxes are cut from the wall footprints.
-    swings = _find_swings(plan, prepared, config.classical.door_swing_margin_ratio)
+    swings = _find_swings(plan, prepared, config.classical)
     by_wall: dict[int, list[tuple[str, object]]] = {}
     openings: list[Opening] = []
     counts = {"door": 0, "window": 0}
@@ -88,7 +89,7 @@ def build_storey(
             polygon_px=_ring(ring_in), area=float(poly_m.area), global_id=gid(f"R{k + 1}"),
         ))
 
-    slab = _slab_outline(plan, to_in, to_m)
+    slab = _slab_outline(plan, to_in, to_m, config.build)
     return Storey(
         id=sid, name=config.storey_name if (config.storey_name and index == 0) else
         (f"{config.storey_name} {index + 1}" if config.storey_name else f"Storey {index + 1}"),
@@ -100,7 +101,7 @@ def build_storey(
     )
 
 
-def _find_swings(plan: PlanGraph, prepared: Prepared, margin: float) -> dict[int, tuple]:
+def _find_swings(plan: PlanGraph, prepared: Prepared, st: ClassicalSettings) -> dict[int, tuple]:
     """Hinge and open-leaf tip of the doors whose detector did not say (the learned model finds
     the door, not its swing): read from the drawing at the hosted door, across its wall."""
     from plan2bim.raster.detect.classical import _near_ink, door_swing
@@ -108,12 +109,12 @@ def _find_swings(plan: PlanGraph, prepared: Prepared, margin: float) -> dict[int
     todo = [h for h in plan.openings if h.kind == "door" and getattr(h, "swing_px", None) is None]
     if not todo:
         return {}
-    near = _near_ink(prepared.ink)
+    near = _near_ink(prepared.ink, st)
     out = {}
     for h in todo:
         seg = plan.walls[h.wall]
         found = door_swing(near, np.asarray(h.center, float), np.asarray(seg.direction, float),
-                           float(h.width), float(seg.thickness), margin)
+                           float(h.width), float(seg.thickness), st)
         if found is not None:
             out[id(h)] = found
     return out
@@ -162,7 +163,7 @@ def _polygons_px(geom) -> list[list[Ring]]:
     return out
 
 
-def _slab_outline(plan: PlanGraph, to_in, to_m) -> Ring:
+def _slab_outline(plan: PlanGraph, to_in, to_m, st: BuildSettings) -> Ring:
     """The outline of the largest built part of the storey (rooms and walls), in metres."""
     parts = [Polygon(to_m(to_in(s.corners()))) for s in plan.walls]
     parts += [Polygon(to_m(to_in(np.asarray(r.exterior.coords)[:-1]))) for r in plan.rooms]
@@ -171,8 +172,9 @@ def _slab_outline(plan: PlanGraph, to_in, to_m) -> Ring:
         return []
     u = unary_union(parts)
     # Close the small notches between wall ends and rooms before taking the outline.
-    u = u.buffer(0.15, join_style="mitre").buffer(-0.15, join_style="mitre")
+    close = st.slab_close_m
+    u = u.buffer(close, join_style="mitre").buffer(-close, join_style="mitre")
     geoms = list(u.geoms) if hasattr(u, "geoms") else [u]
     big = max((g for g in geoms if g.geom_type == "Polygon"), key=lambda g: g.area)
-    big = orient(Polygon(big.exterior).simplify(0.02), sign=1.0)
+    big = orient(Polygon(big.exterior).simplify(st.slab_simplify_m), sign=1.0)
     return _ring(np.asarray(big.exterior.coords)[:-1])

@@ -15,6 +15,7 @@ from typing import Any
 
 from plan2bim.errors import Plan2BimError
 from plan2bim.settings import (
+    BuildSettings,
     ClassicalSettings,
     HybridSettings,
     LearnedSettings,
@@ -71,6 +72,7 @@ class Config:
     hybrid: HybridSettings = field(default_factory=HybridSettings)
     scale: ScaleSettings = field(default_factory=ScaleSettings)
     vectorize: VectorizeSettings = field(default_factory=VectorizeSettings)
+    build: BuildSettings = field(default_factory=BuildSettings)
     sheet: SheetSettings = field(default_factory=SheetSettings)
     vector: VectorSettings = field(default_factory=VectorSettings)
 

@@ -80,7 +80,7 @@ def resolve_scale_ordered(
             continue
         why = insane(cand[0])
         if why is None and method == "printed" and dimensions is not None \
-                and abs(cand[0] / dimensions[0] - 1) > 0.1:
+                and abs(cand[0] / dimensions[0] - 1) > config.scale.printed_max_off_dimensions_ratio:
             # The drawing's own dimensions outweigh its printed ratio: a sheet printed on
             # another paper size than drawn for keeps its "1:50" but is no longer at 1:50.
             why = f"a scale {abs(cand[0] / dimensions[0] - 1):.0%} off the dimension chains"

@@ -23,6 +23,7 @@ __all__ = [
     "PreprocessSettings",
     "ScaleSettings",
     "SegmentSettings",
+    "BuildSettings",
     "VectorizeSettings",
 ]
 
@@ -55,6 +56,13 @@ class PreprocessSettings:
     skew_min_line_px: int = 20
     """... and at least this length on the working page (a floor under
     ``skew_min_line_fraction`` for small pages). Set by hand on the skewed fixtures."""
+    skew_refine_ink_grey: int = 128
+    """The skew is refined on the working page's pixels darker than this (ink),"""
+    skew_refine_min_points: int = 50
+    """... not at all with fewer of them (the Hough angle stands),"""
+    skew_refine_max_points: int = 60_000
+    """... and on a fixed random sample of this many where there are more: the profiles'
+    sharpness is a statistic, and the sample keeps the refinement at ~20 ms a page."""
     blueprint_light_paper_grey: int = 110
     """A page whose median grey is at least this is light paper, never a blueprint."""
     blueprint_dark_paper_grey: int = 60
@@ -141,7 +149,45 @@ class ClassicalSettings:
     doors (issue 12)."""
     sheet_frame_band_fraction: float = 0.03
     """A sheet border is looked for in a band this fraction of the page's shorter side wide
-    (commits bbcc433, 01e1d00: fixture sheet.png and the framed dev plans)."""
+    (commits bbcc433, 01e1d00: fixture sheet.png and the framed dev plans). A component is that
+    border when it spans ``sheet_frame_min_span_ratio`` of the page both ways, lies mostly in the
+    band along its own bounding box (at most ``sheet_frame_max_inner_ratio`` of its pixels
+    inside it), runs along ``sheet_frame_min_side_ratio`` of each of its four sides, and frames
+    other walls (``sheet_frame_min_inside_ratio``). All four set by hand with it."""
+    sheet_frame_min_span_ratio: float = 0.8
+    """See ``sheet_frame_band_fraction``: a border spans this fraction of the page's width and
+    height."""
+    sheet_frame_max_inner_ratio: float = 0.4
+    """See ``sheet_frame_band_fraction``: at most this fraction of a border's pixels lie inside
+    the band along its bounding box (a building's outline has walls all through it)."""
+    sheet_frame_min_side_ratio: float = 0.97
+    """See ``sheet_frame_band_fraction``: a border is drawn along this fraction of each of its
+    sides (a building's outer walls are broken by doors and windows)."""
+    sheet_frame_min_inside_ratio: float = 0.3
+    """See ``sheet_frame_band_fraction``: the walls inside a border hold at least this fraction
+    of its own pixel count (it frames a drawing)."""
+    solid_blob_margin_px: int = 5
+    """Ink within this many pixels (a square) of a solid area goes with it: its anti-aliased
+    edge. Pixels, as the edge is a few pixels wide at any scale. Set by hand."""
+    gap_sample_length_ratio: float = 0.8
+    """A gap's glazing lines are looked for in a box this fraction of the gap long (the jambs'
+    ends stay out) ..."""
+    gap_sample_depth_ratio: float = 1.2
+    """... and this many wall thicknesses deep (frames drawn a little proud of the wall's faces
+    count). Set by hand with ``glazing_line_coverage``."""
+    door_arc_end_margin_rad: float = 0.08
+    """A door's swing arc is sampled this far (radians) from its two ends, which touch the jamb
+    and the leaf and would score as drawn on any gap. Set by hand."""
+    door_leaf_from_ratio: float = 0.15
+    """A door's leaf is sampled from this fraction of its length from the hinge (the hinge's
+    corner is wall ink) ..."""
+    door_leaf_to_ratio: float = 0.95
+    """... to this one (its tip meets the arc). Set by hand."""
+    door_min_samples: int = 12
+    """The arc and the leaf are each sampled at one point every 2 px, and at least this many."""
+    door_near_ink_px: int = 5
+    """Lines drawn within this many pixels (a square) of the ideal arc and leaf still count:
+    scans and anti-aliasing put them a pixel or two off. Pixels, set by hand."""
 
 
 @dataclass(frozen=True)
@@ -173,8 +219,11 @@ class LearnedSettings:
     wall_thickness_percentile: float = 50.0
     """The model's wall thickness is this percentile of its wall mask's stroke widths: its
     edges are soft, so its thickest strokes are merged walls, not outer walls. Set by hand."""
-    threads: int = 1
-    """onnxruntime threads: batch conversion runs one plan per core, so one plan uses one core."""
+    threads: int = 0
+    """onnxruntime threads; 0: the process's share of the cores, i.e. ``OMP_NUM_THREADS`` where
+    it is set (batch, bench and eval workers set it: they run one plan per core) and otherwise
+    the machine's cores, at most 4 (a single ``convert``). The network's output is bitwise the
+    same with 1 or 2 threads (7 plans compared), so this changes speed, not results."""
 
 
 @dataclass(frozen=True)
@@ -248,6 +297,10 @@ class ScaleSettings:
     """Estimates below this are not believed (a 1:500 site plan at 100 dpi),"""
     max_px_per_m: float = 2000.0
     """... nor above this (a 1:20 detail at 1000 dpi)."""
+    printed_max_off_dimensions_ratio: float = 0.1
+    """A printed 1:N more than this fraction off the drawing's dimension chains gives way to
+    them: the sheet was printed on another paper size than it was drawn for (surau and tandas
+    sets). Set by hand; the chains agree with each other within 1.2% there."""
 
 
 @dataclass(frozen=True)
@@ -322,3 +375,14 @@ class VectorizeSettings:
     """A region covering more than this fraction of the image is the outside, not a room."""
     room_simplify_wt: float = 0.25
     """Room outlines are simplified within this many wall thicknesses (at least 1 px)."""
+
+
+@dataclass(frozen=True)
+class BuildSettings:
+    """From the plan graph to the storey in metres (``build.py``)."""
+
+    slab_close_m: float = 0.15
+    """The floor slab's outline is the walls' and rooms' union closed by this much (buffered out
+    and back in): it fills the notches between wall ends and rooms. Set by hand."""
+    slab_simplify_m: float = 0.02
+    """... and simplified within this (2 cm: below a slab edge's tolerance on site)."""

@@ -124,3 +124,28 @@ def test_real_pipeline_bench_one_plan():
     assert out["plans"] == 1 and out["failed"] == 0
     assert all(out["stages"][s]["median"] > 0 for s in STAGES)  # every stage ran, export included
     assert out["megapixels_per_second"] > 0 and out["peak_rss_mb"] > 50
+
+
+def test_cold_start_times_fresh_convert_processes(tmp_path):
+    """``bench --cold N``: N fresh processes of `plan2bim convert` on the first plan, each one
+    really converting (exit 0), measured from outside; no figure is asserted (speed belongs to
+    the benchmark, not to a timed test)."""
+    from pathlib import Path
+
+    src = Path(__file__).resolve().parents[1] / "fixtures" / "flat.png"
+    (tmp_path / "flat.png").write_bytes(src.read_bytes())
+    res = CliRunner().invoke(app, ["bench", str(tmp_path), "--cold", "2", "--json"])
+    assert res.exit_code == 0, res.output
+    c = json.loads(res.output)["cold_start"]
+    assert c["runs"] == 2 and c["exit_codes"] == [0, 0]
+    assert 0 < c["wall_seconds"]["min"] <= c["wall_seconds"]["median"] <= c["wall_seconds"]["max"]
+    assert c["cpu_seconds"]["median"] > 0.1  # a real conversion, not a process that failed at once
+    assert c["peak_rss_mb"] > 50
+    assert not list(tmp_path.glob("*.ifc"))  # outputs go to scratch folders, removed after
+
+
+def test_cold_start_counts_failed_runs(tmp_path):
+    (tmp_path / "bad.png").write_bytes(b"not an image")
+    res = CliRunner().invoke(app, ["bench", str(tmp_path), "--cold", "1", "--json"])
+    assert res.exit_code == 3
+    assert json.loads(res.output)["cold_start"]["exit_codes"] == [2]

@@ -8,6 +8,7 @@ import logging
 import os
 import shutil
 import subprocess
+import sys
 from pathlib import Path
 
 import numpy as np
@@ -318,3 +319,28 @@ def test_validator_script_reports_errors(tmp_path):
     proc = subprocess.run([node, str(GLTF_DIR / "validate.mjs"), str(bad)],
                           capture_output=True, text=True, timeout=120)
     assert proc.returncode == 1
+
+
+# --- start-up cost --------------------------------------------------------------------------
+
+_WRITE_WITHOUT_TRIMESH = """
+import sys
+from plan2bim.export.glb import write_glb
+from sample import sample_building
+write_glb(sample_building(storeys=2), sys.argv[1])
+heavy = sorted({m.split(".")[0] for m in sys.modules} & {"trimesh", "scipy", "networkx"})
+assert not heavy, heavy
+"""
+
+
+def test_writing_does_not_import_trimesh(tmp_path):
+    """Importing trimesh (scipy, networkx, ...) took over a second of every conversion's start:
+    the writer must not need it. In a fresh interpreter, since this one has trimesh loaded."""
+    path = tmp_path / "m.glb"
+    root = Path(__file__).resolve().parents[1]
+    env = {**os.environ, "PYTHONPATH": os.pathsep.join([str(root), str(root / "tests")])}
+    proc = subprocess.run([sys.executable, "-c", _WRITE_WITHOUT_TRIMESH, str(path)], env=env,
+                          capture_output=True, text=True, timeout=120)
+    assert proc.returncode == 0, proc.stderr
+    # What it wrote is the building (trimesh may read it back here).
+    assert len(_scene(path).graph.nodes_geometry) > 0

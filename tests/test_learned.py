@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import cv2
 import numpy as np
 import pytest
@@ -142,3 +144,26 @@ def test_small_pages_are_scaled_up_for_the_network_and_back():
     (shape,) = seen
     assert max(shape[2:]) >= min(Config().learned.min_side_px, 560 * Config().learned.max_upscale)
     assert shape[3] == 1120 and shape[2] % learned.STRIDE == 0
+
+
+def test_onnxruntime_threads_follow_the_process_share(monkeypatch):
+    from plan2bim.raster.detect.learned import session_threads
+
+    assert session_threads(3) == 3
+    monkeypatch.setenv("OMP_NUM_THREADS", "1")  # what batch, bench and eval workers set
+    assert session_threads(0) == 1
+    monkeypatch.delenv("OMP_NUM_THREADS")
+    assert 1 <= session_threads(0) <= 4
+
+
+def test_more_threads_give_the_same_probabilities():
+    """A single convert runs the network on every core; its output must not change with that."""
+    import cv2
+
+    from plan2bim.raster.detect.learned import WEIGHTS, class_probabilities, load_session
+
+    gray = cv2.imread(str(Path(__file__).resolve().parents[1] / "fixtures" / "flat.png"),
+                      cv2.IMREAD_GRAYSCALE)
+    one = class_probabilities(gray, load_session(WEIGHTS, 1))
+    two = class_probabilities(gray, load_session(WEIGHTS, 2))
+    assert np.array_equal(one, two)

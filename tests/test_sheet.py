@@ -19,6 +19,7 @@ from plan2bim.scale import resolve_scale_ordered
 from plan2bim.sheet.analyse import looks_like_picture, read_sheet
 from plan2bim.sheet.classify import is_room_name, kind_of_title, level_marks, level_of_title
 from plan2bim.sheet.dimensions import dimension_value_m, measure, scale_from_dimensions
+from plan2bim.sheet.stage import page_views
 from plan2bim.sheet.text import repair_glyphs
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -120,6 +121,8 @@ def test_single_plans_take_the_cheap_path() -> None:
         (v,) = sheet.viewports
         assert v.kind == "floor_plan" and v.bbox == (0, 0, img.shape[1], img.shape[0]), name
         assert not sheet.texts  # no OCR on a bare plan
+        views, _, _ = page_views(img, 1, None, None)
+        assert views[0].whole_page and not views[0].label_lines  # nor for its room labels
 
 
 @pytest.mark.parametrize("title, kind", [
@@ -334,3 +337,164 @@ def test_a_framed_pdf_page_naming_its_drawing_in_small_text_is_a_sheet(tmp_path:
     assert sheet.frame is not None
     (plan,) = [v for v in sheet.viewports if v.kind == "floor_plan"]
     assert plan.bbox[3] - plan.bbox[1] < 0.6 * page.image.shape[0]  # the plan, not the page
+
+
+def _rasterised(name: str, page: int, dpi: int = 150) -> np.ndarray:
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(str(SETS / name))
+    try:
+        return np.asarray(pdf[page - 1].render(scale=dpi / 72).to_pil().convert("L"))
+    finally:
+        pdf.close()
+
+
+@pytest.mark.needs_data("drawing-sets/rbt-2bd.pdf")
+def test_a_hatched_wall_with_windows_is_no_dimension_line() -> None:
+    """The columns and hatch of a CAD wall read as 45° ticks metres apart: the rasterised RBT
+    plan's walls were painted out as dimension chains, and no room was left to find."""
+    from plan2bim.sheet.dimensions import dimension_lines
+
+    gray = _rasterised("rbt-2bd.pdf", 2)[287:1236, 188:2307]  # the plan's viewport
+    lines = dimension_lines(gray < 160, 150 / 25.4)
+    horizontal = [b for b in lines if b[2] - b[0] > b[3] - b[1]]
+    assert any(130 <= b[1] <= 150 for b in horizontal)  # the 3000 chain over the plan
+    for wall_y in (255, 706, 831):  # grid line D's wall, grid line B's, the corridor's edge
+        assert not any(b[1] - 3 <= wall_y <= b[3] + 3 for b in horizontal), wall_y
+
+
+def test_thin_wall_faces_are_filled_and_tiles_stay_open() -> None:
+    from plan2bim.sheet.mask import fill_thin_walls
+    from plan2bim.sheet.settings import SheetSettings
+
+    px_per_mm = 150 / 25.4
+    img = np.full((200, 400), 255, np.uint8)
+    img[50, 20:380] = img[57, 20:380] = 0  # a 125 mm wall at 1:100: faces 1.25 mm apart
+    img[120, 20:380] = img[144, 20:380] = 0  # tile joints 4 mm apart
+    img[170, 20:28] = img[176, 20:28] = 0  # a letter's bars ("E", "=", a tag's box): 1.3 mm
+    out = fill_thin_walls(img, px_per_mm, SheetSettings())
+    assert (out[50:58, 30:370] == 0).all()
+    assert (out[125:140, 30:370] == 255).all()
+    assert (out[172:175, 20:28] == 255).all()  # filled, text and tags became walls
+
+
+def test_a_text_box_over_a_wall_keeps_the_wall() -> None:
+    """A marker's letter read on a wall ("1B" over the RBT plan's top wall) painted a stretch of
+    the wall out with it, and the room it closed leaked."""
+    from plan2bim.sheet.mask import _paint_text
+
+    img = np.full((100, 200), 255, np.uint8)
+    img[48:53, :] = 0  # the wall
+    img[30:70, 90:94] = 0  # the letter's stem
+    _paint_text(img, (80.0, 30.0, 120.0, 70.0), 0, 0, 2)
+    assert (img[48:53, :] == 0).all()
+    assert (img[30:47, 90:94] == 255).all()
+
+
+def test_room_labels_on_a_raster_sheet_are_read(sheet_result) -> None:
+    """The label printed inside a room of a scanned sheet is read by OCR and names it."""
+    result, _ = sheet_result
+    names = [sp.name for sp in result.building.storeys[0].spaces]
+    assert "LIVING" in names, names
+
+
+@pytest.mark.needs_data("drawing-sets/rbt-2bd.pdf")
+def test_room_names_on_a_rasterised_dev_sheet(tmp_path: Path) -> None:
+    """The RBT set's plan page as a 150 dpi scan: its walls are found and its rooms named."""
+    import pypdfium2 as pdfium
+
+    pdf = pdfium.PdfDocument(str(SETS / "rbt-2bd.pdf"))
+    png = tmp_path / "p2.png"
+    pdf[1].render(scale=150 / 72).to_pil().convert("RGB").save(png)
+    pdf.close()
+    result = build_model(png)
+    s = result.building.storeys[0]
+    names = {sp.name for sp in s.spaces}
+    assert {"RUANG BELAJAR", "STOR", "BILIK PERSEDIAAN"} <= names, names
+    assert s.scale.px_per_m == pytest.approx(150 / 0.0254 / 100, rel=0.05)
+    # Nothing over the plan's top wall (its row on the page: 543 px) is a wall: the dimension
+    # numbers and grid bubbles up there, filled solid with the walls, became walls.
+    assert min(b[3] for b in _wall_boxes_on_page(result)) > 520
+
+
+def test_notes_and_fittings_are_no_room_names() -> None:
+    """"SCREED TO FALL" (a finish note) was read into the surau hall's name."""
+    for note in ("SCREED TO FALL", "PLANTER BOX", "BOOK SHELF", "KABINET HASIL KERJA MURID",
+                 "ROOF EAVES LINE ABOVE", "WHITE BOARD"):
+        assert not is_room_name(note), note
+    for name in ("RUANG", "BOARD ROOM", "MASTER BEDROOM", "TANDAS PELAJAR", "KORIDOR"):
+        assert is_room_name(name), name
+
+
+def test_a_room_name_is_the_block_in_the_largest_lettering() -> None:
+    """Lines of one name differ in height (brackets, a leader merged into a line's box); a
+    fitting's short label beside the name is as tall as it."""
+    from plan2bim.sheet.model import TextItem
+    from plan2bim.sheet.stage import _room_name
+
+    room = [(0, 0), (400, 0), (400, 300), (0, 300)]
+    two_lines = [TextItem("TANDAS PELAJAR", (100, 100, 240, 114), "ocr"),
+                 TextItem("(PEREMPUAN)", (110, 112, 330, 138), "ocr")]
+    assert _room_name(room, two_lines) == "TANDAS PELAJAR (PEREMPUAN)"
+    pipe_and_name = [TextItem("PLPT", (20, 20, 74, 34), "ocr"),
+                     TextItem("TANDAS GURU", (100, 200, 200, 213), "ocr")]
+    assert _room_name(room, pipe_and_name) == "TANDAS GURU"
+
+
+def test_outline_text_inside_a_vector_room_is_read() -> None:
+    """A vector storey's room (in page pixels) whose name is drawn as outlines (no text layer):
+    the crop's pixels are read, and the name lands on the room."""
+    from dataclasses import replace
+
+    from PIL import ImageDraw, ImageFont
+    from sample import sample_building
+
+    from plan2bim.sheet.model import Viewport
+    from plan2bim.sheet.settings import SheetSettings
+    from plan2bim.sheet.stage import View, _label_lines, finish_storey
+
+    crop = Image.new("RGB", (600, 400), "white")
+    d = ImageDraw.Draw(crop)
+    d.rectangle((50, 50, 550, 350), outline="black", width=3)
+    d.text((200, 180), "DEWAN", fill="black", font=ImageFont.load_default(size=22))
+    arr = np.asarray(crop)
+    origin = (300, 200)  # the crop's corner on the page
+    room = [(350, 250), (850, 250), (850, 550), (350, 550)]  # page pixels
+    storey = sample_building().storeys[0]
+    sp = replace(storey.spaces[0], name="Room 1", polygon_px=room, source="vector")
+    storey = replace(storey, spaces=[sp])
+    view = View(1, Viewport((300, 200, 900, 600), "floor_plan"), arr, arr, origin, 0,
+                label_lines=_label_lines(arr.min(axis=2) < 160, [], 150 / 25.4, SheetSettings()))
+    assert finish_storey(storey, view).spaces[0].name == "DEWAN"
+
+
+@pytest.mark.needs_data("drawing-sets/tandas.pdf")
+def test_outline_room_names_on_the_tandas_plan() -> None:
+    """The tandas plan prints its room names as outlines: its rooms were all "Room n"."""
+    s = build_model(SETS / "tandas.pdf", Config(pages=[1])).building.storeys[0]
+    names = {sp.name for sp in s.spaces}
+    assert "TANDAS PELAJAR (LELAKI)" in names and "TANDAS GURU" in names, names
+
+
+def test_an_untitled_schedule_is_told_by_its_grid_of_cells() -> None:
+    """Captions left blank: the sheet's largest drawing was taken for the plan, even a door
+    schedule's table. Its grid of cells says it is a schedule; the plan stays the plan."""
+    from PIL import ImageDraw
+    from sheetgen import _mm
+
+    img, _ = make_sheet([(" ", 20)])
+    pil = Image.fromarray(img)
+    d = ImageDraw.Draw(pil)
+    x0, y0, x1, y1 = _mm(215), _mm(30), _mm(395), _mm(200)
+    d.rectangle((x0, y0, x1, y1), outline=(0, 0, 0), width=2)
+    for k in range(1, 12):
+        y = y0 + k * (y1 - y0) // 12
+        d.line((x0, y, x1, y), fill=(0, 0, 0), width=1)
+        d.text((x0 + _mm(4), y - _mm(9)), f"D{k}  900 x 2100  TIMBER", fill=(0, 0, 0))
+    for x in (_mm(245), _mm(300), _mm(350)):
+        d.line((x, y0, x, y1), fill=(0, 0, 0), width=1)
+    sheet = read_sheet(np.asarray(pil), 1)
+    kinds = {v.kind for v in sheet.viewports}
+    assert "schedule" in kinds, [(v.kind, v.bbox) for v in sheet.viewports]
+    (plan,) = [v for v in sheet.viewports if v.kind == "floor_plan"]
+    assert plan.bbox[2] < _mm(215)  # the house on the left, not the table

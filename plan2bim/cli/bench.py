@@ -35,13 +35,31 @@ def bench(
     detector: str = detector_option(),
     settings: Path | None = settings_option(),
     limit: Annotated[int | None, typer.Option("--limit", min=1, help="Only the first N plans.")] = None,
+    cold: Annotated[int, typer.Option(
+        "--cold", min=0, help="Instead, time N fresh `plan2bim convert` processes of the first "
+                              "plan (start-up and imports included), as a user runs it.")] = 0,
 ) -> None:
     """Time full conversions of every plan in DIR, stage by stage, and their memory.
 
     Converts every plan with all four outputs (into a temporary folder) and reports, per plan,
     the median and 90th percentile seconds of each stage and in total, megapixels per second
     and the peak resident memory (per worker, and of all processes together)."""
-    from dataclasses import replace
+    from dataclasses import asdict, replace
+
+    if cold:
+        with user_errors():
+            base_config(settings)  # a bad settings file is an error before anything runs
+            from plan2bim.tools.bench import cold_start, find_plans
+
+            c = cold_start(find_plans(folder)[0], cold, settings=settings, detector=detector)
+        if as_json:
+            typer.echo(json.dumps({"cold_start": asdict(c)}, indent=1))
+        else:
+            w, u = c.wall_seconds, c.cpu_seconds
+            console.print(f"{c.plan}: cold `plan2bim convert`, {c.runs} runs: wall median "
+                          f"{w['median']:.2f} s (min {w['min']:.2f}, max {w['max']:.2f}); cpu median "
+                          f"{u['median']:.2f} s; peak RSS {c.peak_rss_mb:.0f} MiB")
+        raise typer.Exit(EXIT_OK if not any(c.exit_codes) else EXIT_PARTIAL)
 
     with user_errors():
         config = replace(base_config(settings), detector=detector)

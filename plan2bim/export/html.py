@@ -134,13 +134,9 @@ def _overlay_jpeg(storey: Storey, image: np.ndarray | None) -> str:
 
 
 def _glb_base64(building: Building) -> str:
-    import trimesh
+    from plan2bim.export.glb import glb_bytes
 
-    from plan2bim.export.glb import building_scene
-
-    data = trimesh.exchange.gltf.export_glb(building_scene(building), include_normals=True,
-                                            unitize_normals=True)
-    return base64.b64encode(data).decode("ascii")
+    return base64.b64encode(glb_bytes(building)).decode("ascii")
 
 
 def _table(headers: Sequence[str], rows: list[Sequence[Any]], cls: str = "") -> str:

@@ -114,12 +114,12 @@ def estimate_skew(gray: np.ndarray, st: PreprocessSettings = PreprocessSettings(
     # Hough angles are coarse; refine by the angle whose row and column ink profiles are
     # sharpest (walls then fall into few rows and columns). Rotating the ink points, not the
     # image, keeps this cheap.
-    ys, xs = np.nonzero(small < 128)
-    if len(xs) < 50:
+    ys, xs = np.nonzero(small < st.skew_refine_ink_grey)
+    if len(xs) < st.skew_refine_min_points:
         return -med
     rng = np.random.default_rng(0)
-    if len(xs) > 60_000:
-        pick = rng.choice(len(xs), 60_000, replace=False)
+    if len(xs) > st.skew_refine_max_points:
+        pick = rng.choice(len(xs), st.skew_refine_max_points, replace=False)
         xs, ys = xs[pick], ys[pick]
     pts = np.stack([xs - xs.mean(), ys - ys.mean()], axis=1).astype(np.float64)
     best, best_score = med, -1.0

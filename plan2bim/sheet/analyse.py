@@ -16,6 +16,7 @@ import cv2
 import numpy as np
 
 from plan2bim.sheet.classify import kind_of_title, level_marks, level_of_title, normalise
+from plan2bim.sheet.content import content_kind
 from plan2bim.sheet.layout import Strokes, analyse_layout, find_frame, find_title_block
 from plan2bim.sheet.model import BBox, PageKind, Sheet, TextItem, Viewport
 from plan2bim.sheet.ocr import find_text_lines, read_lines
@@ -150,6 +151,10 @@ def read_sheet(image: np.ndarray, page: int, *, dpi: float | None = None,
             title = title or _tb_title(tb_text, tb_kind[1])
         else:
             kind, reason = "other", "no title read"
+            x0, y0, x1, y1 = (int(round(v)) for v in c)
+            cue = content_kind(gray[y0:y1, x0:x1], px_per_mm, settings)
+            if cue:
+                kind, reason = cue[0], f"no title read; the drawing is {cue[1]}"
         lvl = level_of_title(title) if kind == "floor_plan" and title else None
         marks = level_marks([t.text for t in free if _overlap(t.bbox, c) > 0.5])
         elev = Counter(marks).most_common(1)[0][0] if marks else None
@@ -165,10 +170,12 @@ def read_sheet(image: np.ndarray, page: int, *, dpi: float | None = None,
             if _area(v.bbox) < 0.25 * big:
                 viewports.remove(v)
                 furniture.append(v.bbox)
-    if viewports and not any(v.reason.startswith(("title", "title block")) for v in viewports):
-        # Nothing on the sheet names its drawings: the largest drawing is taken as the plan.
-        v = viewports[0]
-        viewports[0] = Viewport(v.bbox, "floor_plan", v.title, v.scale_denominator,
+    unnamed = [i for i, v in enumerate(viewports) if v.kind == "other"]
+    if unnamed and not any(v.reason.startswith(("title", "title block")) for v in viewports):
+        # Nothing on the sheet names its drawings: the largest drawing is taken as the plan
+        # (unless its content says what else it is).
+        v = viewports[unnamed[0]]
+        viewports[unnamed[0]] = Viewport(v.bbox, "floor_plan", v.title, v.scale_denominator,
                                 elevation_m=v.elevation_m, confidence=0.4,
                                 reason="no title read; the sheet's largest drawing taken as a plan")
     viewports.sort(key=lambda v: (v.bbox[0], v.bbox[1]))

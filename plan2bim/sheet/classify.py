@@ -7,7 +7,7 @@ import unicodedata
 from functools import cache
 
 from plan2bim.sheet.model import PageKind
-from plan2bim.sheet.words import KIND_WORDS, LEVEL_NUMBER_WORDS, LEVEL_WORDS
+from plan2bim.sheet.words import KIND_WORDS, LEVEL_NUMBER_WORDS, LEVEL_WORDS, NOT_ROOM_WORDS
 
 _ORDINALS = {"1": "First", "2": "Second", "3": "Third", "4": "Fourth", "5": "Fifth"}
 
@@ -106,4 +106,7 @@ def is_room_name(text: str) -> bool:
     if _LEVEL_MARK.search(t) or re.search(r"\d+\s*(?:MM|M2|M²|SQ)\b", t):
         return False
     letters = sum(c.isalpha() for c in t)
-    return letters >= 0.6 * len(t.replace(" ", ""))
+    if letters < 0.6 * len(t.replace(" ", "")):
+        return False
+    squashed = t.replace(" ", "")
+    return not any(_has(w, t, squashed) for w in NOT_ROOM_WORDS)

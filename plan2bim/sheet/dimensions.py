@@ -11,6 +11,7 @@ from dataclasses import dataclass
 import numpy as np
 
 from plan2bim.sheet.model import BBox, TextItem
+from plan2bim.sheet.settings import SheetSettings
 
 _NUMBER = re.compile(r"^\s*(\d{3,6}|\d{1,3}[.,]\d{2})\s*$")
 
@@ -177,13 +178,28 @@ def _diagonal_ticks(ink: np.ndarray, y: int, x_lo: int, x_hi: int, reach: int) -
     return np.array([int(round(gr.mean())) for gr in groups]) + x_lo + k
 
 
-def dimension_lines(ink: np.ndarray, px_per_mm: float, min_len_mm: float = 15.0) -> list[BBox]:
+def _companion_share(m: np.ndarray, y0: int, y1: int, x0: int, x1: int, gap: int) -> float:
+    """Share of the line's length (rows ``y0..y1``) with ink within ``gap`` px on one side of
+    it, the side where there is more: a parallel line, or a wall's fill."""
+    H = m.shape[0]
+    above = m[max(0, y0 - gap - 1):max(0, y0 - 1), x0:x1]
+    below = m[min(H, y1 + 2):min(H, y1 + gap + 2), x0:x1]
+    a = float(above.any(axis=0).mean()) if above.size else 0.0
+    b = float(below.any(axis=0).mean()) if below.size else 0.0
+    return max(a, b)
+
+
+def dimension_lines(ink: np.ndarray, px_per_mm: float, min_len_mm: float = 15.0,
+                    settings: SheetSettings = SheetSettings()) -> list[BBox]:
     """Boxes of horizontal and vertical lines crossed by three or more 45° ticks: dimension
-    chains, wherever their numbers are (or are not) read."""
+    chains, wherever their numbers are (or are not) read. A line with another running beside
+    it along most of its length is a wall's face or a window's frame (hatching between the
+    faces reads as ticks), not a dimension line."""
     import cv2
 
     out: list[BBox] = []
     reach = max(2, int(round(0.8 * px_per_mm)))
+    gap = max(2, int(round(settings.dimension_companion_gap_mm * px_per_mm)))
     for transpose in (False, True):
         m = ink.T if transpose else ink
         k = max(5, int(min_len_mm * px_per_mm))
@@ -197,7 +213,9 @@ def dimension_lines(ink: np.ndarray, px_per_mm: float, min_len_mm: float = 15.0)
             yc = y + h // 2
             ticks = _diagonal_ticks(m, yc, x, x + w, reach)
             # Dimension ticks stand metres apart; a hatched band has a stroke every 1-2 mm.
-            if len(ticks) >= 3 and np.median(np.diff(ticks)) >= 5 * px_per_mm:
+            if len(ticks) >= 3 and np.median(np.diff(ticks)) >= 5 * px_per_mm \
+                    and _companion_share(m, y, y + h - 1, x, x + w, gap) \
+                    <= settings.dimension_companion_max_ratio:
                 b = (float(x), float(y - reach), float(x + w), float(y + h + reach))
                 out.append((b[1], b[0], b[3], b[2]) if transpose else b)
     return out

@@ -23,6 +23,43 @@ def _paint(img: np.ndarray, b: BBox, ox: float, oy: float, pad: float) -> None:
         img[y0:y1, x0:x1] = 255
 
 
+def _paint_text(img: np.ndarray, b: BBox, ox: float, oy: float, pad: float) -> None:
+    """Paint a text's box white but for the long straight strokes running through it: a wall
+    or a dimension line a label or a marker's letter sits on keeps its ink."""
+    H, W = img.shape[:2]
+    x0, y0 = int(max(0, b[0] - ox - pad)), int(max(0, b[1] - oy - pad))
+    x1, y1 = int(min(W, b[2] - ox + pad + 1)), int(min(H, b[3] - oy + pad + 1))
+    if x1 <= x0 or y1 <= y0:
+        return
+    region = img[y0:y1, x0:x1]
+    gray = region if region.ndim == 2 else cv2.cvtColor(region, cv2.COLOR_RGB2GRAY)
+    ink = (gray < 160).astype(np.uint8)
+    k = max(5, int(2 * (b[3] - b[1])))
+    keep = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (k, 1)))
+    keep |= cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, k)))
+    region[keep == 0] = 255
+
+
+def fill_thin_walls(crop: np.ndarray, px_per_mm: float, s: SheetSettings) -> np.ndarray:
+    """Ink between strokes closer than a wall's thickness, filled: a CAD sheet draws walls as
+    two thin faces with a light hatch between (windows as three thin lines), which the raster
+    detector, made for solid walls, sees as nothing; filled, they are solid bands. Tile grids
+    and furniture stand further apart and stay open."""
+    gray = crop if crop.ndim == 2 else cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)
+    ink = (gray < 160).astype(np.uint8)
+    k = max(3, int(round(s.wall_fill_gap_mm * px_per_mm)))
+    n = max(5, int(round(s.wall_fill_min_run_mm * px_per_mm)))
+    # Only between long straight strokes: text, tags and marker symbols are short strokes, and
+    # filled they became walls.
+    rows = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (n, 1)))
+    cols = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, n)))
+    across = cv2.morphologyEx(rows, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, k)))
+    across |= cv2.morphologyEx(cols, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, 1)))
+    out = crop.copy()
+    out[across > 0] = 0
+    return out
+
+
 def bubbles(ink: np.ndarray, px_per_mm: float, s: SheetSettings) -> list[BBox]:
     """Circles of grid-bubble size (grid bubbles, section-marker circles): found with a Hough
     transform (a grid line touching the ring does not hide it), kept where ink runs round at
@@ -140,8 +177,12 @@ def grid_line_pixels(ink: np.ndarray, bubble_boxes: list[BBox], px_per_mm: float
 
 def masked_viewport(image: np.ndarray, sheet: Sheet, bbox: BBox, *,
                     dims: list[DimensionHit] = (), settings: SheetSettings = SheetSettings(),
-                    mask_texts: bool = True) -> np.ndarray:
-    """The viewport's crop of ``image`` with the sheet furniture in it painted white."""
+                    mask_texts: bool = True, labels: list[BBox] = (),
+                    fill_walls: bool = False) -> np.ndarray:
+    """The viewport's crop of ``image`` with the sheet furniture in it painted white.
+
+    ``labels``: unread text lines (crop pixels) painted out too; ``fill_walls``: thin-line
+    walls filled solid (a raster sheet, see :func:`fill_thin_walls`)."""
     x0, y0, x1, y1 = (int(round(v)) for v in bbox)
     crop = image[y0:y1, x0:x1].copy()
     px_per_mm = (sheet.dpi / 25.4) if sheet.dpi else max(sheet.size_px) / 420.0
@@ -149,18 +190,28 @@ def masked_viewport(image: np.ndarray, sheet: Sheet, bbox: BBox, *,
         _paint(crop, fb, x0, y0, 2)
     if mask_texts:
         for t in sheet.texts:
-            _paint(crop, t.bbox, x0, y0, 0.15 * (t.bbox[3] - t.bbox[1]) + 1)
+            _paint_text(crop, t.bbox, x0, y0, 0.15 * (t.bbox[3] - t.bbox[1]) + 1)
+    for b in labels:
+        _paint_text(crop, b, 0, 0, 0.15 * (b[3] - b[1]) + 1)
     for d in dims:
         _paint(crop, (d.x0, d.line_y, d.x1, d.line_y), x0, y0, 0.8 * px_per_mm)
     gray = crop if crop.ndim == 2 else cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)
     ink = gray < 160
-    for b in dimension_lines(ink, px_per_mm):
+    for b in dimension_lines(ink, px_per_mm, settings=settings):
         _paint(crop, b, 0, 0, 1)
     gray = crop if crop.ndim == 2 else cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)
     ink = gray < 160
     rings = bubbles(ink, px_per_mm, settings)
     crop[grid_line_pixels(ink, rings, px_per_mm)] = 255
     for b in rings + heavy_bars(ink, px_per_mm) + peripheral_marks(ink, px_per_mm):
+        _paint(crop, b, 0, 0, 2)
+    if not fill_walls:
+        return crop
+    crop = fill_thin_walls(crop, px_per_mm, settings)
+    # Filled, a marker's thin letter and arrow are heavy strokes too: those standing outside
+    # the drawing's mass go (the rasterised RBT plan's section markers became walls).
+    gray = crop if crop.ndim == 2 else cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)
+    for b in peripheral_marks(gray < 160, px_per_mm):
         _paint(crop, b, 0, 0, 2)
     return crop
 

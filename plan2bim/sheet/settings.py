@@ -41,6 +41,26 @@ class SheetSettings:
     max_ocr_lines: int = 12
     """At most this many text lines are read by OCR on a raster sheet (captions first): each
     costs ~0.05-0.1 s on one core, and a 10-sheet set must convert in under 20 s."""
+    wall_fill_gap_mm: float = 1.5
+    """On a raster sheet, strokes closer than this on paper are filled between: a wall's two
+    faces (125-200 mm walls at 1:100: 1.25-2 mm apart, the hatch between them closer) and a
+    window's three lines; a 300 mm floor tile grid at 1:75 (4 mm) stays open."""
+    wall_fill_min_run_mm: float = 2.0
+    """...between straight strokes at least this long on paper (a wall face between two
+    openings; letters, tags and marker symbols are shorter). Rasterised dev plans, walls left
+    by the filling: surau 143 with no limit, 47 at 1.5 mm, 38 at 2 mm (most of the others
+    were its tags and markers), 43 at 3 mm; at 3 mm the tandas plan's hatched walls no longer
+    closed its toilets (2 named rooms at 1.5-2 mm, none at 3 mm); the RBT plan the same throughout."""
+    label_max_height_mm: float = 6.0
+    """Room labels inside a drawing are at most this high on paper (the dev sheets print them
+    3-4.5 mm; captions under the drawing are 5-7 mm)."""
+    room_label_lines_per_room: int = 4
+    """At most this many text lines are read by OCR in each unnamed room, the longest first: the
+    name, a second line of it ("BILIK" / "PERSEDIAAN", "( LELAKI )"), and room for a level box
+    or a fixture symbol that counts as long (the tandas plan's toilets need 4)."""
+    max_room_label_lines: int = 40
+    """At most this many room-label lines are read on one drawing: ~0.05-0.1 s each on one
+    core, so a plan with many rooms stays within a few seconds."""
     bubble_min_diameter_mm: float = 4.0
     """Grid bubbles and section/elevation marker circles on the dev sheets are 6-12 mm across:
     circles from this diameter..."""
@@ -50,6 +70,24 @@ class SheetSettings:
     """A dimension-chain scale needs at least this many numbers agreeing between their ticks."""
     dimension_agree_ratio: float = 0.03
     """Dimension numbers agree on a scale when within this ratio of their median."""
+    dimension_companion_gap_mm: float = 0.6
+    """A line with ink within this distance of it on paper runs beside another (a wall's second
+    face or fill, a window frame's lines are 0.2-0.5 mm apart at 1:100); a dimension line's
+    numbers stand 0.5-1 mm off it."""
+    dimension_companion_max_ratio: float = 0.7
+    """...and is no dimension line where that ink runs along more than this share of it: the
+    rasterised dev sheets' dimension lines 0.05-0.41 (numbers, ticks, extension lines), the
+    wall faces and window frames taken for them 0.87-1.0."""
+    table_rule_span_ratio: float = 0.8
+    """A schedule's rules run across at least this share of the drawing (its width for the rows,
+    its height for the column rules); a plan's walls and chains rarely all do."""
+    table_min_rows: int = 5
+    """A grid of cells has at least this many rules between the same two verticals (a header
+    and three rows); a plan's outline has two (its top and bottom walls, merged per face pair)."""
+    table_min_columns: int = 3
+    """...and at least this many verticals across it (the border and one column rule)."""
+    table_end_tolerance_mm: float = 1.0
+    """A rule ends at the table's border within this on paper."""
     max_wall_thickness_m: float = 1.0
     """Sanity limit: no wall is thicker than this (the thickest masonry walls are ~0.9 m)."""
     max_door_width_m: float = 3.0

@@ -62,6 +62,10 @@ class View:
     texts: list[TextItem] = field(default_factory=list)
     """The sheet's texts inside the crop, in crop pixels."""
     whole_page: bool = False
+    label_lines: list[BBox] = field(default_factory=list)
+    """A raster sheet's text lines inside the crop that no one has read (crop pixels): the room
+    labels are among them. Only those that fall inside a room are read (``finish_storey``)."""
+    settings: SheetSettings = field(default_factory=SheetSettings)
 
 
 def page_views(image: np.ndarray, page: int, dpi: float | None, pdf_path: Path | None, *,
@@ -93,7 +97,8 @@ def page_views(image: np.ndarray, page: int, dpi: float | None, pdf_path: Path |
                                   viewport_px=None if whole else v.bbox))
         if not used:
             continue
-        views.append(_view(image, sheet, v, len(records) - 1, whole, settings))
+        views.append(_view(image, sheet, v, len(records) - 1, whole, settings,
+                           raster=pdf_path is None or not sheet.texts))
     if not sheet.viewports:
         records.append(PageRecord(page=page, kind="other", title="", used=False,
                                   reason="no drawing found on the page"))
@@ -101,7 +106,7 @@ def page_views(image: np.ndarray, page: int, dpi: float | None, pdf_path: Path |
 
 
 def _view(image: np.ndarray, sheet: Sheet, v: Viewport, rec: int, whole: bool,
-          s: SheetSettings) -> View:
+          s: SheetSettings, *, raster: bool = False) -> View:
     x0, y0 = int(round(v.bbox[0])), int(round(v.bbox[1]))
     if whole and sheet.frame is None and not sheet.texts:
         # A single plan with nothing around it: recognised as it is, as before the sheet stage.
@@ -112,7 +117,7 @@ def _view(image: np.ndarray, sheet: Sheet, v: Viewport, rec: int, whole: bool,
     px_per_mm = (sheet.dpi / 25.4) if sheet.dpi else max(sheet.size_px) / 420.0
     inside = texts_in(sheet.texts, v.bbox)
     view = View(sheet.page, v, original, original, (x0, y0), rec,
-                texts=[_shift(t, x0, y0) for t in inside])
+                texts=[_shift(t, x0, y0) for t in inside], settings=s)
     if v.scale_denominator and sheet.dpi:
         view.printed_px_per_m = sheet.dpi / 0.0254 / v.scale_denominator
         view.printed_detail = f"printed 1:{v.scale_denominator:g} on a page at {sheet.dpi:g} dpi"
@@ -130,8 +135,76 @@ def _view(image: np.ndarray, sheet: Sheet, v: Viewport, rec: int, whole: bool,
     if found:
         view.dimension_px_per_m = found[0]
         view.dimension_detail = f"{found[1]} printed dimensions between their ticks"
-    view.image = masked_viewport(image, sheet, v.bbox, dims=hits, settings=s)
+    # Room labels: on a raster sheet all text is pixels; a PDF page draws some as outlines.
+    view.label_lines = _label_lines(ink, view.texts, px_per_mm, s)
+    view.image = masked_viewport(image, sheet, v.bbox, dims=hits, settings=s,
+                                 labels=view.label_lines, fill_walls=raster)
     return view
+
+
+def _label_lines(ink: np.ndarray, read: list[TextItem], px_per_mm: float,
+                 s: SheetSettings) -> list[BBox]:
+    """Horizontal text lines of label size inside the drawing not read yet, longest first: a
+    room's name has more letters than the tags, level boxes and symbols around it (in the
+    tandas plan's toilets, door tags and fixture symbols stand taller than the names)."""
+    lo, hi = (v * px_per_mm for v in (s.text_min_height_mm, s.label_max_height_mm))
+    lines = find_text_lines(ink, (max(4.0, lo), hi))
+    out = []
+    for ln in sorted(lines, key=lambda ln: (-ln.chars, -ln.char_height)):
+        b = ln.bbox
+        # Labels are words (grid letters and tags stand alone) and run across the page.
+        if ln.chars < 3 or (b[2] - b[0]) < 1.5 * (b[3] - b[1]):
+            continue
+        if any(_inside_share(b, t.bbox) > 0.5 for t in read):
+            continue
+        out.append(b)
+    return out
+
+
+def _inside_share(a: BBox, b: BBox) -> float:
+    ix = min(a[2], b[2]) - max(a[0], b[0])
+    iy = min(a[3], b[3]) - max(a[1], b[1])
+    if ix <= 0 or iy <= 0:
+        return 0.0
+    return ix * iy / max(1e-9, (a[2] - a[0]) * (a[3] - a[1]))
+
+
+def _read_room_labels(storey: Storey, view: View) -> list[TextItem]:
+    """OCR the unread text lines that lie inside the storey's unnamed rooms, the longest few of
+    each room (its name; a level mark, tag or area beside it is shorter)."""
+    if not view.label_lines:
+        return []
+    s = view.settings
+    chosen: list[BBox] = []
+    taken: set[int] = set()
+    for sp in storey.spaces:
+        if not re.fullmatch(r"Room \d+", sp.name) or len(sp.polygon_px) < 3:
+            continue
+        # A vector storey is in the whole page's pixels, the label lines in the crop's.
+        off = view.origin if sp.source == "vector" else (0, 0)
+        poly = (np.asarray(sp.polygon_px, dtype=np.float32) - np.float32(off)).reshape(-1, 1, 2)
+        mine = [i for i, b in enumerate(view.label_lines) if i not in taken and cv2.pointPolygonTest(
+            poly, (float(0.5 * (b[0] + b[2])), float(0.5 * (b[1] + b[3]))), False) >= 0]
+        for i in mine[: s.room_label_lines_per_room]:
+            chosen.append(view.label_lines[i])
+            taken.add(i)
+    if not chosen:
+        return []
+    gray = view.original if view.original.ndim == 2 else cv2.cvtColor(view.original, cv2.COLOR_RGB2GRAY)
+    out = []
+    for t in read_lines(gray, chosen[: s.max_room_label_lines]):
+        # A wall or grid line beside a label reads as a stray "|" or "_" at its ends.
+        text = re.sub(r"^[^\w(]+|[^\w).]+$", "", t.text)
+        if text.endswith(")") and text.count("(") < text.count(")"):
+            text = "(" + text  # the opening bracket lost at the crop's edge
+        if text:
+            out.append(replace(t, text=text))
+    return out
+
+
+def _storey_frame(texts: list[TextItem], view: View, vector: bool) -> list[TextItem]:
+    """Crop-pixel texts in the storey's pixels (a vector storey's are the page's)."""
+    return [_shift(t, -view.origin[0], -view.origin[1]) for t in texts] if vector else texts
 
 
 def view_texts_on_page(view: View) -> list[TextItem]:
@@ -148,7 +221,7 @@ def _ocr_dimension_numbers(gray: np.ndarray, ink: np.ndarray, px_per_mm: float,
                            s: SheetSettings) -> list[TextItem]:
     """Read the short text lines sitting on dimension lines (a raster sheet has no text layer):
     the numbers that give the scale."""
-    dims = dimension_lines(ink, px_per_mm)
+    dims = dimension_lines(ink, px_per_mm, settings=s)
     horiz = [d for d in dims if d[2] - d[0] > d[3] - d[1]]
     if not horiz:
         return []
@@ -173,6 +246,8 @@ def _ocr_dimension_numbers(gray: np.ndarray, ink: np.ndarray, px_per_mm: float,
 def finish_storey(storey: Storey, view: View) -> Storey:
     """Name the storey, its title, level and rooms from the view's sheet text."""
     v = view.viewport
+    vector = any(sp.source == "vector" for sp in storey.spaces)
+    texts = view.texts + _storey_frame(_read_room_labels(storey, view), view, vector)
     spaces = []
     for sp in storey.spaces:
         if sp.source == "vector" and not re.fullmatch(r"Room \d+", sp.name):
@@ -180,7 +255,7 @@ def finish_storey(storey: Storey, view: View) -> Storey:
             # the text boxes' heights here), through the same non-name filter
             spaces.append(sp)
             continue
-        name = _room_name(sp.polygon_px, view.texts)
+        name = _room_name(sp.polygon_px, texts)
         spaces.append(replace(sp, name=name) if name else sp)
     changes: dict = {"spaces": spaces}
     if v.title:
@@ -208,10 +283,43 @@ def _room_name(polygon_px, texts: list[TextItem]) -> str:
             inside.append(t)
     if not inside:
         return ""
-    top = max(t.bbox[3] - t.bbox[1] for t in inside)
-    big = [t for t in inside if (t.bbox[3] - t.bbox[1]) >= 0.8 * top]
-    big.sort(key=lambda t: (round(t.bbox[1] / max(1.0, top)), t.bbox[0]))
-    return " ".join(t.text.strip() for t in big)
+    # Texts set together (words of a line, lines of a name) form a block; a room may hold a
+    # few (its name, a cabinet's or a fixture's label). Its name is the block in the largest
+    # lettering; among blocks of about that size, the one with the most letters ("TANDAS GURU"
+    # over a pipe's "PLPT"). Heights compare blocks, not lines: brackets or a merged leader
+    # make one line of a name taller than the other ("TANDAS PELAJAR" / "( PEREMPUAN )").
+    blocks = _blocks(inside)
+    height = [max(t.bbox[3] - t.bbox[1] for t in b) for b in blocks]
+    top = max(height)
+    best = max((b for b, h in zip(blocks, height, strict=True) if h >= 0.8 * top),
+               key=lambda b: sum(c.isalpha() for t in b for c in t.text))
+    h = min(t.bbox[3] - t.bbox[1] for t in best)
+    best.sort(key=lambda t: (round(t.bbox[1] / max(1.0, h)), t.bbox[0]))
+    return " ".join(t.text.strip() for t in best)
+
+
+def _blocks(texts: list[TextItem]) -> list[list[TextItem]]:
+    """Texts grouped into blocks: words side by side on a line, lines stacked closely."""
+    parent = list(range(len(texts)))
+
+    def root(i: int) -> int:
+        while parent[i] != i:
+            parent[i] = parent[parent[i]]
+            i = parent[i]
+        return i
+
+    for i, a in enumerate(texts):
+        for j in range(i + 1, len(texts)):
+            b = texts[j]
+            h = min(a.bbox[3] - a.bbox[1], b.bbox[3] - b.bbox[1])
+            gap_y = max(a.bbox[1], b.bbox[1]) - min(a.bbox[3], b.bbox[3])
+            gap_x = max(a.bbox[0], b.bbox[0]) - min(a.bbox[2], b.bbox[2])
+            if gap_y <= 0.6 * h and gap_x <= 1.5 * h:
+                parent[root(i)] = root(j)
+    groups: dict[int, list[TextItem]] = {}
+    for i, t in enumerate(texts):
+        groups.setdefault(root(i), []).append(t)
+    return list(groups.values())
 
 
 def order_storeys(storeys: list[Storey], views: list[View], floor_to_floor: float

@@ -86,3 +86,18 @@ LEVEL_NUMBER_WORDS: tuple[str, ...] = (
 
 # Words that make a text a drawing's caption rather than a note, even without a kind word.
 TITLE_HINTS: tuple[str, ...] = ("SCALE", "SKALA", "ECHELLE", "MASSSTAB", "ESCALA", "MITTAKAAVA")
+
+# Words of the notes and labels printed inside rooms that are not the room's name: floor finishes
+# and falls, notes about what is above or below, and labels of fittings and furniture. A text
+# holding one is no room name ("SCREED TO FALL" in the surau's hall was taken for part of its
+# name). Whole words, matched like the kind words.
+NOT_ROOM_WORDS: tuple[str, ...] = (
+    # finishes, falls, construction notes
+    "SCREED", "TO FALL", "FALL", "FINISH", "FINISHES", "FINISHED", "TILES", "TILE", "SKIRTING",
+    "PLASTER", "RENDER", "CONCRETE", "SLAB", "THK", "REFER", "DETAIL", "SPECIFICATION",
+    "ABOVE", "BELOW", "OVER", "EAVES", "LINE", "DOWN PIPE", "RWDP", "SCUPPER", "DRAIN",
+    "KEMASAN", "JUBIN", "LEPA", "ATAS", "CERUN",
+    # fittings and furniture
+    "SHELF", "BENCH", "RACK", "PLANTER", "CABINET", "KABINET", "WHITE BOARD", "INFO BOARD", "SINK",
+    "BASIN", "CURTAIN", "RAILING", "HANDRAIL", "STEPS", "RISER", "THREAD", "TREAD",
+)

@@ -30,7 +30,7 @@ from plan2bim.errors import InputError, Plan2BimError
 
 log = logging.getLogger(__name__)
 
-__all__ = ["STAGES", "BenchReport", "PlanTiming", "bench", "find_plans"]
+__all__ = ["STAGES", "BenchReport", "ColdStart", "PlanTiming", "bench", "cold_start", "find_plans"]
 
 STAGES: tuple[str, ...] = ("load", "preprocess", "detect", "vectorize", "model", "export")
 MP_CONTEXT = "spawn"
@@ -245,3 +245,56 @@ def bench(
     report = BenchReport(done, workers, wall, rss.peak / 2**20, {})
     report.summary = summarize(report)
     return report
+
+
+@dataclass
+class ColdStart:
+    """``plan2bim convert PLAN`` run as a fresh process, as a user runs it: interpreter start,
+    imports, model session and all default outputs included."""
+
+    plan: str
+    runs: int
+    wall_seconds: dict[str, float]
+    """min, median and max over the runs."""
+    cpu_seconds: dict[str, float]
+    """User + system seconds of the process, min, median and max."""
+    peak_rss_mb: float
+    """The largest peak resident memory of one run (MiB)."""
+    exit_codes: list[int]
+
+
+def cold_start(plan: Path, runs: int = 5, *, settings: Path | None = None,
+               detector: str = "hybrid") -> ColdStart:
+    """Time ``runs`` fresh ``python -m plan2bim convert`` processes of ``plan`` (after one
+    unmeasured run that warms the disk cache), each writing into its own scratch folder."""
+    import subprocess
+
+    if runs < 1:
+        raise InputError("cold start: at least one run")
+    walls: list[float] = []
+    cpus: list[float] = []
+    peaks: list[float] = []
+    codes: list[int] = []
+    extra = ["--detector", detector] + (["--settings", str(settings)] if settings else [])
+    for i in range(runs + 1):
+        scratch = Path(tempfile.mkdtemp(prefix="plan2bim-cold-"))
+        cmd = [sys.executable, "-m", "plan2bim", "convert", str(plan), "-o", str(scratch), *extra]
+        try:
+            t0 = time.perf_counter()
+            proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+            _, status, usage = os.wait4(proc.pid, 0)
+            wall = time.perf_counter() - t0
+            proc.returncode = os.waitstatus_to_exitcode(status)
+        finally:
+            shutil.rmtree(scratch, ignore_errors=True)
+        if i == 0:
+            continue
+        walls.append(wall)
+        cpus.append(usage.ru_utime + usage.ru_stime)
+        peaks.append(usage.ru_maxrss / (2**20 if sys.platform == "darwin" else 2**10))
+        codes.append(proc.returncode)
+
+    def spread(v: list[float]) -> dict[str, float]:
+        return {"min": float(min(v)), "median": float(np.median(v)), "max": float(max(v))}
+
+    return ColdStart(str(plan), runs, spread(walls), spread(cpus), float(max(peaks)), codes)

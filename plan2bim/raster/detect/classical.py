@@ -39,7 +39,8 @@ def wall_mask(ink: np.ndarray, st: ClassicalSettings = ClassicalSettings(),
     big = max(int(round(st.solid_blob_wt * width)), st.solid_blob_min_px)
     core = cv2.morphologyEx(ink8, cv2.MORPH_OPEN, np.ones((big, big), np.uint8))
     if core.any():
-        ink8 = ink8 & (1 - cv2.dilate(core, np.ones((5, 5), np.uint8)))
+        m = st.solid_blob_margin_px
+        ink8 = ink8 & (1 - cv2.dilate(core, np.ones((m, m), np.uint8)))
     k = max(3, int(round(st.open_kernel_wt * width)) | 1)
     mask = cv2.morphologyEx(ink8, cv2.MORPH_OPEN, np.ones((k, k), np.uint8))
     # Small isolated blobs (bold letters, arrow heads, dots) are not walls.
@@ -48,7 +49,7 @@ def wall_mask(ink: np.ndarray, st: ClassicalSettings = ClassicalSettings(),
     keep = stats[:, cv2.CC_STAT_AREA] >= min_area
     keep[0] = False
     out = keep[lab]
-    if _strip_sheet_frame(out, lab, stats, keep, k, st.sheet_frame_band_fraction):
+    if _strip_sheet_frame(out, lab, stats, keep, k, st):
         n, lab, stats, _ = cv2.connectedComponentsWithStats(out.astype(np.uint8), connectivity=8)
         keep = stats[:, cv2.CC_STAT_AREA] >= min_area
         keep[0] = False
@@ -57,27 +58,29 @@ def wall_mask(ink: np.ndarray, st: ClassicalSettings = ClassicalSettings(),
 
 
 def _strip_sheet_frame(mask: np.ndarray, lab: np.ndarray, stats: np.ndarray, keep: np.ndarray,
-                       k: int, band_fraction: float) -> bool:
+                       k: int, st: ClassicalSettings) -> bool:
     """Erase a border drawn around the sheet: a component spanning most of the sheet that lies
     mostly in the strip along its own bounding box. A building's outline spanning a tightly
     cropped plan is not erased: it has walls inside it, far from that strip."""
     H, W = mask.shape
-    band = max(3 * k, int(band_fraction * min(W, H)))
+    band = max(3 * k, int(st.sheet_frame_band_fraction * min(W, H)))
+    span = st.sheet_frame_min_span_ratio
     found = False
     for i in np.nonzero(keep)[0]:
         x, y, w, h, area = (int(v) for v in stats[i])
-        if w < 0.8 * W or h < 0.8 * H or h <= 2 * band or w <= 2 * band:
+        if w < span * W or h < span * H or h <= 2 * band or w <= 2 * band:
             continue
         comp = lab[y : y + h, x : x + w] == i
-        if comp[band:-band, band:-band].sum() > 0.4 * area:
+        if comp[band:-band, band:-band].sum() > st.sheet_frame_max_inner_ratio * area:
             continue
         # A frame runs unbroken along all four sides (a building's outer walls have openings),
         if min(float(sd.mean()) for sd in (comp[:band].any(axis=0), comp[-band:].any(axis=0),
-                                           comp[:, :band].any(axis=1), comp[:, -band:].any(axis=1))) < 0.97:
+                                           comp[:, :band].any(axis=1), comp[:, -band:].any(axis=1))) \
+                < st.sheet_frame_min_side_ratio:
             continue
         # and it frames a drawing: other walls inside it.
         inside = mask[y + band : y + h - band, x + band : x + w - band] & ~comp[band:-band, band:-band]
-        if inside.sum() < 0.3 * area:
+        if inside.sum() < st.sheet_frame_min_inside_ratio * area:
             continue
         # The whole component goes: the title block and legend boxes drawn against the
         # border belong to it too.
@@ -118,7 +121,7 @@ def find_gap_openings(
     and arc are drawn there.
     """
     h, w = mask.shape
-    near = _near_ink(ink)
+    near = _near_ink(ink, st)
     found: list[OpeningDetection] = []
     lo, hi = st.min_gap_wt * thickness, st.max_gap_wt * thickness
     for s in segs:
@@ -141,7 +144,7 @@ def find_gap_openings(
                 kind=kind, center=(float(centre[0]), float(centre[1])), width=float(gap),
                 depth=float(s.thickness), angle=float(np.degrees(np.arctan2(-d[1], d[0]))),
                 confidence=conf,
-                swing_px=door_swing(near, centre, d, gap, s.thickness, st.door_swing_margin_ratio)
+                swing_px=door_swing(near, centre, d, gap, s.thickness, st)
                 if kind == "door" else None,
             ))
     return found
@@ -181,10 +184,10 @@ def _sample_box(img: np.ndarray, centre, d, length: float, depth: float) -> np.n
 
 def _classify_gap(ink, near, centre, d, gap: float, t: float,
                   st: ClassicalSettings) -> tuple[str | None, float]:
-    inside = _sample_box(ink, centre, d, gap * 0.8, t * 1.2)
+    inside = _sample_box(ink, centre, d, gap * st.gap_sample_length_ratio, t * st.gap_sample_depth_ratio)
     rows = inside.mean(axis=1)  # coverage of each line across the wall, along the gap
     lines = _count_runs(rows > st.glazing_line_coverage)
-    door = _door_symbol_score(near, centre, d, gap, t)
+    door = _door_symbol_score(near, centre, d, gap, t, st)
     if door >= st.door_symbol_min_fraction and door >= st.door_per_glazing_line * lines:
         return "door", float(min(1.0, door))
     if lines >= 2:
@@ -194,32 +197,39 @@ def _classify_gap(ink, near, centre, d, gap: float, t: float,
     return None, 0.0
 
 
-def _door_symbol_score(near: np.ndarray, centre, d, gap: float, t: float) -> float:
-    """How much of a door leaf and its quarter-circle swing is drawn, for the best of the four
-    hinge positions (either jamb, either side of the wall)."""
+def _hinge_scores(near: np.ndarray, centre, d, gap: float, t: float,
+                  st: ClassicalSettings) -> list[tuple[float, np.ndarray, np.ndarray]]:
+    """(score, hinge, open leaf tip) for each of the four hinge positions (either jamb, either
+    side of the wall): the fraction of a door leaf and its quarter-circle swing drawn there."""
     h, w = near.shape
     n = np.array([-d[1], d[0]])
     c = np.asarray(centre, float)
-    best = 0.0
-    k = max(12, int(gap / 2))
-    theta = np.linspace(0.08, np.pi / 2 - 0.08, k)
-    radii = np.linspace(0.15, 0.95, k)
+    k = max(st.door_min_samples, int(gap / 2))
+    m = st.door_arc_end_margin_rad
+    theta = np.linspace(m, np.pi / 2 - m, k)
+    radii = np.linspace(st.door_leaf_from_ratio, st.door_leaf_to_ratio, k)
+    scored = []
     for jamb in (-1.0, 1.0):
-        hinge_on_axis = c + d * jamb * gap / 2
         for side in (-1.0, 1.0):
-            hinge = hinge_on_axis + n * side * t / 2
+            hinge = c + d * jamb * gap / 2 + n * side * t / 2
             # arc from the far jamb swinging out to the open leaf, radius = gap
             u, v = -d * jamb, n * side
             arc = hinge + gap * (np.cos(theta)[:, None] * u + np.sin(theta)[:, None] * v)
             leaf = hinge + gap * radii[:, None] * v
             score = 0.5 * (_hits(near, arc, h, w) + _hits(near, leaf, h, w))
-            best = max(best, score)
-    return best
+            scored.append((score, hinge, hinge + gap * v))
+    return scored
 
 
-def _near_ink(ink: np.ndarray) -> np.ndarray:
-    # Lines drawn a pixel or two off the ideal arc still count.
-    return cv2.dilate(ink.astype(np.uint8), np.ones((5, 5), np.uint8)) > 0
+def _door_symbol_score(near: np.ndarray, centre, d, gap: float, t: float,
+                       st: ClassicalSettings) -> float:
+    """How much of a door leaf and its swing is drawn, at the best hinge position."""
+    return max(sc for sc, _, _ in _hinge_scores(near, centre, d, gap, t, st))
+
+
+def _near_ink(ink: np.ndarray, st: ClassicalSettings) -> np.ndarray:
+    m = st.door_near_ink_px
+    return cv2.dilate(ink.astype(np.uint8), np.ones((m, m), np.uint8)) > 0
 
 
 def _hits(near: np.ndarray, pts: np.ndarray, h: int, w: int) -> float:
@@ -246,26 +256,11 @@ def _erase_box(mask: np.ndarray, o: OpeningDetection) -> None:
 
 
 def door_swing(near: np.ndarray, centre, d, gap: float, t: float,
-               margin: float = ClassicalSettings().door_swing_margin_ratio):
+               st: ClassicalSettings = ClassicalSettings()):
     """The drawn door's hinge and the tip of its open leaf, in pixels, or None when no hinge
-    position scores ``margin`` more than every other (see ``ClassicalSettings``)."""
-    h, w = near.shape
-    n = np.array([-d[1], d[0]])
-    c = np.asarray(centre, float)
-    k = max(12, int(gap / 2))
-    theta = np.linspace(0.08, np.pi / 2 - 0.08, k)
-    radii = np.linspace(0.15, 0.95, k)
-    scored = []
-    for jamb in (-1.0, 1.0):
-        for side in (-1.0, 1.0):
-            hinge = c + d * jamb * gap / 2 + n * side * t / 2
-            u, v = -d * jamb, n * side
-            arc = hinge + gap * (np.cos(theta)[:, None] * u + np.sin(theta)[:, None] * v)
-            leaf = hinge + gap * radii[:, None] * v
-            score = 0.5 * (_hits(near, arc, h, w) + _hits(near, leaf, h, w))
-            scored.append((score, hinge, hinge + gap * v))
-    scored.sort(key=lambda s: -s[0])
-    if scored[0][0] - scored[1][0] < margin:
+    position scores ``st.door_swing_margin_ratio`` more than every other."""
+    scored = sorted(_hinge_scores(near, centre, d, gap, t, st), key=lambda s: -s[0])
+    if scored[0][0] - scored[1][0] < st.door_swing_margin_ratio:
         return None
     _, hinge, tip = scored[0]
     return (float(hinge[0]), float(hinge[1])), (float(tip[0]), float(tip[1]))

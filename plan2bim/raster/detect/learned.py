@@ -12,6 +12,7 @@ the weights are made and ``plan2bim/weights/MODEL_CARD.md`` for what they score.
 from __future__ import annotations
 
 import logging
+import os
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
@@ -34,6 +35,16 @@ STRIDE = 32
 """The network's total downsampling: inputs are padded to a multiple of it."""
 
 
+def session_threads(threads: int = 0) -> int:
+    """The onnxruntime threads for ``LearnedSettings.threads`` (0: this process's share)."""
+    if threads > 0:
+        return threads
+    share = os.environ.get("OMP_NUM_THREADS", "")
+    if share.isdigit() and int(share) > 0:
+        return int(share)
+    return max(1, min(os.cpu_count() or 1, 4))
+
+
 @lru_cache(maxsize=4)
 def load_session(path: Path = WEIGHTS, threads: int = LearnedSettings.threads):
     """The onnxruntime session for a weights file (cached: loading takes ~50 ms)."""
@@ -42,7 +53,7 @@ def load_session(path: Path = WEIGHTS, threads: int = LearnedSettings.threads):
     if not Path(path).is_file():
         raise Plan2BimError(f"learned detector weights not found: {path} (train with `plan2bim train`)")
     opts = ort.SessionOptions()
-    opts.intra_op_num_threads = threads
+    opts.intra_op_num_threads = session_threads(threads)
     opts.inter_op_num_threads = 1
     opts.log_severity_level = 3
     # Pages differ in size, so a memory arena sized for the largest one would be held for the

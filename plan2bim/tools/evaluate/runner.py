@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import logging
 import multiprocessing
+import os
 import time
 from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor, as_completed
@@ -109,7 +110,10 @@ def _save_overlay(sample: Sample, result: Any, pred: Any, gt: Any, score: PlanSc
 def _init_worker() -> None:
     import cv2
 
-    cv2.setNumThreads(1)  # the processes share the cores; threads inside each would only fight
+    # The processes share the cores; threads inside each would only fight (onnxruntime reads
+    # its share from OMP_NUM_THREADS, see ``learned.session_threads``).
+    os.environ["OMP_NUM_THREADS"] = "1"
+    cv2.setNumThreads(1)
 
 
 def evaluate(
