@@ -12,7 +12,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-__all__ = ["Gap", "OpeningFound", "face_continues", "find_doors", "find_window", "swing_side"]
+__all__ = ["Gap", "OpeningFound", "face_continues", "find_doors", "find_window", "inner_lines", "swing_side"]
 
 
 @dataclass(frozen=True)
@@ -132,18 +132,17 @@ def face_continues(gap: Gap, segs: np.ndarray, tol: float = 0.6) -> bool:
     q = segs[:, 2:] - gap.origin
     a0, a1 = p @ gap.n, q @ gap.n
     s0, s1 = p @ gap.u, q @ gap.u
+    runs_on = []
     for face in (gap.thickness / 2, -gap.thickness / 2):
         on = (np.abs(a0 - face) < tol) & (np.abs(a1 - face) < tol)
-        if not on.any():
-            continue
-        spans = sorted(zip(np.minimum(s0, s1)[on], np.maximum(s0, s1)[on], strict=True))
         reach = gap.s0
-        for lo, hi in spans:
-            if lo <= reach + tol:
-                reach = max(reach, hi)
-        if reach >= gap.s1 - tol:
-            return True
-    return False
+        if on.any():
+            spans = sorted(zip(np.minimum(s0, s1)[on], np.maximum(s0, s1)[on], strict=True))
+            for lo, hi in spans:
+                if lo <= reach + tol:
+                    reach = max(reach, hi)
+        runs_on.append(reach >= gap.s1 - tol)
+    return any(runs_on)
 
 
 def _has_leaf(segs: np.ndarray, hinge: np.ndarray, tip: np.ndarray, tol: float) -> bool:
@@ -156,7 +155,19 @@ def _has_leaf(segs: np.ndarray, hinge: np.ndarray, tip: np.ndarray, tol: float) 
     return bool((np.minimum(d1, d2) < tol).any())
 
 
-def find_window(gap: Gap, segs: np.ndarray, min_m: float = 0.3, k_pt_per_m: float = 1.0) -> OpeningFound | None:
+def inner_lines(gap: Gap, segs: np.ndarray, inset_ratio: float) -> np.ndarray:
+    """The lines of ``segs`` lying strictly inside the wall's band in the gap (both ends more
+    than ``inset_ratio`` of the thickness from either face): glazing, never a face running on."""
+    if not len(segs):
+        return segs
+    a0 = (segs[:, :2] - gap.origin) @ gap.n
+    a1 = (segs[:, 2:] - gap.origin) @ gap.n
+    lim = gap.thickness / 2 - inset_ratio * gap.thickness
+    return segs[(np.abs(a0) < lim) & (np.abs(a1) < lim)]
+
+
+def find_window(gap: Gap, segs: np.ndarray, min_m: float = 0.3, k_pt_per_m: float = 1.0,
+                inset_ratio: float = 0.15) -> OpeningFound | None:
     """A window (glazing lines along the wall inside its band, all over one span), a sliding
     door (leaves along the wall at two offsets, each over part of the span), or None.
 
@@ -176,6 +187,11 @@ def find_window(gap: Gap, segs: np.ndarray, min_m: float = 0.3, k_pt_per_m: floa
         (hi <= gap.s1 + 1.0) & (hi - lo >= min_m * k_pt_per_m)
     if not keep.any():
         return None
+    # glazing inside the band is the window's own; lines on or just outside a face may be
+    # furniture set against the wall, reaching past the jamb
+    inner = keep & (np.maximum(np.abs(a0), np.abs(a1)) < t / 2 - inset_ratio * t)
+    if inner.any():
+        keep = inner
     lo, hi = lo[keep], hi[keep]
     j = int(np.argmax(hi - lo))
     a, b = float(lo[j]), float(hi[j])

@@ -20,12 +20,15 @@ from shapely.ops import unary_union
 
 from plan2bim.sheet.classify import is_room_name
 from plan2bim.sheet.scale_text import parse_scale
+from plan2bim.vector.arcs import chained_arcs
+from plan2bim.vector.curved import curved_walls, on_arcs
 from plan2bim.vector.openings import (
     Gap,
     OpeningFound,
     face_continues,
     find_doors,
     find_window,
+    inner_lines,
     swing_side,
 )
 from plan2bim.vector.pdf import PageContent
@@ -38,6 +41,8 @@ __all__ = ["HostedVectorOpening", "VectorPlan", "printed_scale", "recognise"]
 
 MM = 72.0 / 25.4
 _WALL_LAYER = re.compile(r"WALL|DINDING|WAND|MUR|PARED|SEIN", re.I)
+_MARKER_LAYER = re.compile(r"(^|[^A-Z])SEC(T|_|\b)|SECTION|KERATAN|SCHNITT|COUPE|SYMBOL", re.I)
+"""Layers of section and elevation markers and symbols: never walls (surau's "A-sec_liine")."""
 _COLUMN_LAYER = re.compile(r"COLUMN|COLUMNA|STUTZE|TIANG|KOLOM|POTEAU", re.I)
 _TAG = re.compile(r"^[A-Z]{1,3}\d{1,3}[A-Z]?$")
 """Door, window and fitting tags (P2, T1, WC3), not room names."""
@@ -138,6 +143,67 @@ def _door_leaves(lines: Lines, curves: np.ndarray) -> np.ndarray:
     return out
 
 
+def _curve_weights(content: PageContent) -> np.ndarray:
+    """The line weight of each curve ``_lines`` returns, in its order (a dark fill's edge
+    weighs as a heavy line there too)."""
+    out = [max(p.stroke_width_pt, 99.0) if p.fill is not None and p.fill[3] > 0 and _dark(p.fill) else p.stroke_width_pt
+           for p in content.paths if len(p.segments) and len(p.curves) and not (len(p.dash) >= 2)
+           for _ in range(len(p.curves))]
+    return np.array(out, dtype=float)
+
+
+def _dash_bars(paths: list, k: float, st: VectorSettings) -> np.ndarray:
+    """Which ``paths`` are dashes of a section or elevation cut line drawn as filled bars: three
+    or more dark filled rectangles of one size in a row on one line, evenly spaced (surau p2:
+    3.2 pt bars 19 pt long, 9 pt apart, as thick as a partition). A wall broken by openings
+    is never that regular and its pieces are not filled shapes of their own."""
+    out = np.zeros(len(paths), bool)
+    bars = []
+    for i, p in enumerate(paths):
+        if p.fill is None or not _dark(p.fill) or not p.closed or not (4 <= len(p.segments) <= 8):
+            continue
+        pts = np.concatenate([p.segments[:, :2], p.segments[:, 2:]])
+        rect = shapely.minimum_rotated_rectangle(shapely.multipoints(pts))
+        if not isinstance(rect, Polygon):
+            continue
+        c = np.asarray(rect.exterior.coords)[:4]
+        e1, e2 = c[1] - c[0], c[2] - c[1]
+        L1, L2 = float(np.hypot(*e1)), float(np.hypot(*e2))
+        long_, short_ = (e1, e2) if L1 >= L2 else (e2, e1)
+        length, thick = max(L1, L2), min(L1, L2)
+        if thick > st.max_wall_m * k or length < st.dash_bar_min_ratio * thick:
+            continue
+        u = long_ / length
+        if u[1] < 0 or (u[1] == 0 and u[0] < 0):
+            u = -u
+        mid = c.mean(axis=0)
+        bars.append((i, u, mid, length, thick))
+    used = set()
+    for i, u, mid, _length, thick in bars:
+        if i in used:
+            continue
+        n = np.array([-u[1], u[0]])
+        row = [(float(mid @ u), i2, l2) for i2, u2, m2, l2, t2 in bars
+               if abs(float(u2 @ u)) > 0.999 and abs(float((m2 - mid) @ n)) < 0.5 and abs(t2 - thick) < 0.5]
+        row.sort()
+        # the longest run of bars of one length at one spacing
+        run = [row[0]]
+        for a, b in zip(row, row[1:], strict=False):
+            step = b[0] - a[0]
+            ok = abs(b[2] - run[0][2]) <= 0.1 * run[0][2] and step <= 2.5 * run[0][2] and \
+                (len(run) < 2 or abs(step - (run[1][0] - run[0][0])) <= 0.1 * step)
+            if ok:
+                run.append(b)
+            else:
+                if len(run) >= 3:
+                    used.update(r[1] for r in run)
+                run = [b]
+        if len(run) >= 3:
+            used.update(r[1] for r in run)
+    out[sorted(used)] = True
+    return out
+
+
 def _dark(rgba) -> bool:
     """A fill dark enough to be a wall's poché (not a pale room tint)."""
     r, g, b, _ = rgba
@@ -178,23 +244,51 @@ def recognise(content: PageContent, st: VectorSettings = DEFAULT,
     lines, cand, curves, layer = _lines(content)
     if len(lines) == 0:
         return VectorPlan([], [], [], k, n, method)
+    # arcs drawn as chains of lines; a path with Béziers already has its arcs (and their
+    # flattened pieces among its lines)
+    curved = np.repeat([len(p.curves) > 0 for p in content.paths if len(p.segments)],
+                       [len(p.segments) for p in content.paths if len(p.segments)])
+    # curved walls from the page's own Béziers (not the chained dashes): their flattened pieces
+    # are no straight wall faces
+    arcs_w = _curve_weights(content)
+    bays, _ = curved_walls(curves, arcs_w, k, st)
+    cand &= ~on_arcs(lines.segs, bays)
+    chained = chained_arcs(lines.segs, k, st, ~lines.filled & ~curved.astype(bool), lines.width)
+    if len(chained):
+        curves = np.concatenate([curves, chained])
     if any(_WALL_LAYER.search(x) and "BELOW" not in x.upper() for x in content.layers):
         # CAD layers are the strongest cue where kept: only lines on wall layers may be wall
         # faces (measured on the real sheets: excluding dimension, hatch, furniture... layers
         # instead let the RBT sheet's window frames and tables in; rbt-2bd p2 closed 1 room of 3)
         names = {x: bool(_WALL_LAYER.search(x)) and "BELOW" not in x.upper() for x in set(layer)}
         cand &= np.array([names[x] for x in layer], bool)
-    cand &= ~_door_leaves(lines, curves)
+    leaf = _door_leaves(lines, curves)
+    cand &= ~leaf
+    # section and elevation markers: their bars pair like walls. They are taken out after the
+    # wall weight is known (as lines they stay: taking them out before let a hatch weigh as
+    # walls on surau p1, 17 -> 515 "walls")
+    # (a column layer's squares too: their faces pair like a wall's; surau p1, no wall layer)
+    marker = {x: bool(_MARKER_LAYER.search(x) or _COLUMN_LAYER.search(x)) for x in set(layer)}
+    drawn = [p for p in content.paths if len(p.segments)]
+    not_wall = np.repeat(_dash_bars(drawn, k, st), [len(p.segments) for p in drawn])
+    if any(marker.values()):
+        not_wall |= np.array([marker[x] for x in layer], bool)
     idx = np.nonzero(cand & (lines.length > 0.2))[0]
     pieces = pair_lines(lines, idx, k, st)
     w_star = _wall_weight(pieces)
     if w_star > 0:
         pieces = [p for p in pieces if p.weight >= st.weight_ratio * min(w_star, 98.0)]
+    pieces = [p for p in pieces if not (not_wall[p.lines[0]] or not_wall[p.lines[1]])]
     pieces = drop_contained(pieces, tol=0.3)
     wallish = cand & (lines.width >= st.weight_ratio * min(w_star, 98.0))
-    walls, unknown_gaps = _join_collinear(pieces, lines, wallish, curves, k, st)
+    walls, unknown_gaps = _join_collinear(pieces, lines, wallish, curves, k, st, ~leaf)
     _dedupe_doors(walls)
-    _join_ends(walls)
+    _dedupe_windows(walls)
+    chains = [c.chain(st.curved_step_deg) for c in bays if c.weight >= st.weight_ratio * min(w_star, 98.0)]
+    # a chain's two ends join the straight walls they meet; its joints are its own
+    ends = [w for ch in chains for w in {id(ch[0]): ch[0], id(ch[-1]): ch[-1]}.values()]
+    _join_ends(walls + ends)
+    walls += [w for ch in chains for w in ch]
     walls = [w for w in walls if w.length >= max(0.5, st.min_piece_m * k)]
     walls = drop_contained(walls, tol=0.3)
     walls = _drop_isolated(walls, content, k, st)
@@ -206,8 +300,12 @@ def recognise(content: PageContent, st: VectorSettings = DEFAULT,
 # --------------------------------------------------------------------------- wall lines
 
 def _join_collinear(pieces: list[Piece], lines: Lines, wallish: np.ndarray, curves: np.ndarray, k: float,
-                    st: VectorSettings) -> tuple[list[WallLine], list[Polygon]]:
-    """Pieces on one axis line, joined across junction gaps and openings; the other gaps."""
+                    st: VectorSettings, glazing: np.ndarray | None = None) -> tuple[list[WallLine], list[Polygon]]:
+    """Pieces on one axis line, joined across junction gaps and openings; the other gaps.
+    ``glazing``: lines that may be a window's (an open door's leaf lying along a wall is not:
+    seed 7 sheet 28 took one for a window at a wall's end)."""
+    if glazing is None:
+        glazing = np.ones(len(lines), bool)
     if not pieces:
         return [], []
     u = np.array([p.u for p in pieces])
@@ -270,12 +368,21 @@ def _join_collinear(pieces: list[Piece], lines: Lines, wallish: np.ndarray, curv
                 # a leaf is no wall face (a wall running from the hinge's corner looks like one)
                 found = find_doors(gp, cv, k, st.hinge_tol_m, (st.door_leaf_min_m * 2, st.door_leaf_max_m),
                                    lines.segs[hits[~wallish[hits]]])
-                near = lines.segs[hits]
+                near = lines.segs[hits[glazing[hits]]]
                 # only a wall face may run on (a window's sill lines at the faces do not count)
                 shared = shared or face_continues(gp, lines.segs[hits[wallish[hits]]])
                 if not found and not shared:
-                    win = find_window(gp, near, st.min_window_m, k)
+                    win = find_window(gp, near, st.min_window_m, k, st.glazing_inset_ratio)
                     found = [win] if win is not None else []
+                elif not found:
+                    # glazing drawn on the faces' lines as well as inside the band (a triple
+                    # window) continues the faces: the line along the inside tells the window
+                    win = find_window(gp, inner_lines(gp, near, st.glazing_inset_ratio), st.min_window_m, k,
+                                      st.glazing_inset_ratio)
+                    if win is not None and win.s1 - win.s0 >= st.glazing_cover_ratio * gp.width:
+                        found = [win]
+                else:
+                    found += _windows_beside(gp, found, near, k, st)
             if found or (shared and gap <= max_gap):
                 run_open[-1].extend((f.s0, f.s1, f) for f in found)
                 cur[1] = max(cur[1], s1)
@@ -303,19 +410,29 @@ def _join_collinear(pieces: list[Piece], lines: Lines, wallish: np.ndarray, curv
                 ends = find_doors(gp, cv, k, st.hinge_tol_m, (st.door_leaf_min_m * 2, st.door_leaf_max_m),
                                   lines.segs[hits[~wallish[hits]]])
                 if not ends:  # a window at the end (beside a corner): glazing, not wall faces
-                    win = find_window(gp, lines.segs[hits[~wallish[hits]]], st.min_window_m, k)
+                    win = find_window(gp, lines.segs[hits[~wallish[hits] & glazing[hits]]], st.min_window_m, k,
+                                      st.glazing_inset_ratio)
                     far = None if win is None else (win.s1 if at_end else win.s0)
                     win = win if win is not None and win.kind == "window" and \
                         _wall_across(gp, far, lines.segs[hits[wallish[hits]]], end_tol) else None
                     ends = [win] if win is not None else []
+                else:  # a window between the end and the door (a pier too short to be a piece)
+                    ends = sorted(ends + _windows_beside(gp, ends, lines.segs[hits[~wallish[hits] & glazing[hits]]], k, st),
+                                  key=lambda f: f.s0 if at_end else -f.s1)
+                faces = lines.segs[hits[wallish[hits]]]
                 for f in ends:
                     if any(min(f.s1, o1) - max(f.s0, o0) > 0 for o0, o1, _ in ops):
                         continue  # a leaf of a door already hosted here
-                    if at_end and abs(f.s0 - b) <= end_tol and not (r_i + 1 < len(runs) and runs[r_i + 1][0] < f.s1):
-                        ops.append((b, f.s1, f))
+                    # past a stub only to a window: a door there is the next wall's (a piece
+                    # beside a wall's end reached its door: seed 7 sheet 19, a sliver wall)
+                    stub_ok = faces if f.kind == "window" else faces[:0]
+                    if at_end and _reaches(gp, b, f.s0, stub_ok, end_tol) and \
+                            not (r_i + 1 < len(runs) and runs[r_i + 1][0] < f.s1):
+                        ops.append((b if f.s0 - b <= end_tol else f.s0, f.s1, f))
                         b = f.s1
-                    elif not at_end and abs(f.s1 - a) <= end_tol and not (r_i > 0 and runs[r_i - 1][1] > f.s0):
-                        ops.append((f.s0, a, f))
+                    elif not at_end and _reaches(gp, f.s1, a, stub_ok, end_tol) and \
+                            not (r_i > 0 and runs[r_i - 1][1] > f.s0):
+                        ops.append((f.s0, a if a - f.s1 <= end_tol else f.s1, f))
                         a = f.s0
             w = WallLine(base + uu * a, base + uu * b, t)
             for g0, g1, f in ops:
@@ -332,6 +449,34 @@ def _join_collinear(pieces: list[Piece], lines: Lines, wallish: np.ndarray, curv
                 w.openings.append(HostedVectorOpening(f.kind, (g0 + g1) / 2 - a, g1 - g0, swing, ht))
             walls.append(w)
     return walls, unknown
+
+
+def _windows_beside(gap: Gap, doors: list[OpeningFound], segs: np.ndarray, k: float,
+                    st: VectorSettings) -> list[OpeningFound]:
+    """Windows in the parts of a gap its doors leave free (a window, a pier too short to be a
+    wall piece, a door: one gap)."""
+    free = [(gap.s0, gap.s1)]
+    for d in doors:
+        free = [x for a, b in free for x in ((a, min(b, d.s0)), (max(a, d.s1), b)) if x[1] > x[0]]
+    out = []
+    for a, b in free:
+        if b - a < st.min_window_m * k:
+            continue
+        sub = Gap(gap.origin, gap.u, a, b, gap.thickness)
+        win = find_window(sub, inner_lines(sub, segs, st.glazing_inset_ratio), st.min_window_m, k,
+                          st.glazing_inset_ratio)
+        if win is not None and win.kind == "window" and win.s1 - win.s0 >= st.glazing_cover_ratio * sub.width:
+            out.append(win)
+    return out
+
+
+def _reaches(gap: Gap, s0: float, s1: float, faces: np.ndarray, tol: float) -> bool:
+    """Whether a wall's end at ``s0`` reaches an opening's jamb at ``s1``: they meet, or the
+    wall's faces run on between them (a jamb's stub shorter than a wall piece; one face is
+    enough, the other may be cut by a wall joining there)."""
+    if abs(s1 - s0) <= tol:
+        return True
+    return 0 < s1 - s0 <= 1.5 * gap.thickness and face_continues(Gap(gap.origin, gap.u, s0, s1, gap.thickness), faces)
 
 
 def _wall_across(gap: Gap, s: float, segs: np.ndarray, tol: float) -> bool:
@@ -362,6 +507,34 @@ def _dedupe_doors(walls: list[WallLine]) -> None:
                 kept.append((c, o.width))
             keep.append(o)
         w.openings = keep
+
+
+def _dedupe_windows(walls: list[WallLine]) -> None:
+    """One window hosted by two walls (a short thicker piece at a corner reaching it past its
+    end, and the wall it is in): keep the longer wall's, where two windows' centres lie within
+    half a window's width."""
+    found = [(w.length, i, j, w.p0 + w.u * o.offset, o.width) for i, w in enumerate(walls)
+             for j, o in enumerate(w.openings) if o.kind == "window"]
+    found.sort(key=lambda x: -x[0])
+    kept: list[tuple[np.ndarray, float]] = []
+    drop = set()
+    for _, i, j, c, wd in found:
+        if any(np.hypot(*(c - c2)) < 0.5 * min(wd, w2) for c2, w2 in kept):
+            drop.add((i, j))
+            continue
+        kept.append((c, wd))
+    for i, w in enumerate(walls):
+        for j in sorted((j for i2, j in drop if i2 == i), key=lambda j: -w.openings[j].offset):
+            # the wall reached the window past its own end: it ends at the window's jamb again
+            o, L = w.openings[j], w.length
+            if o.offset + o.width / 2 >= L - 1.0:
+                w.p1 = w.p0 + w.u * max(o.offset - o.width / 2, 0.0)  # nothing left: dropped as too short
+            elif o.offset - o.width / 2 <= 1.0:
+                cut = min(o.offset + o.width / 2, L)
+                w.p0 = w.p0 + w.u * cut
+                w.openings = [HostedVectorOpening(x.kind, x.offset - cut, x.width, x.swing, x.hinge_tip)
+                              for x in w.openings]
+        w.openings = [o for j, o in enumerate(w.openings) if (i, j) not in drop]
 
 
 def _join_ends(walls: list[WallLine]) -> None:

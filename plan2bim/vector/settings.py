@@ -10,10 +10,11 @@ class VectorSettings:
     """Reading a PDF page's own lines and text (``plan2bim/vector``): the vector or raster route
     per page, wall pairs, doors, windows, columns, rooms."""
 
-    min_lines: int = 200
+    min_lines: int = 100
     """A page with fewer drawn straight lines (curves flattened) is not a vector drawing (a scan
     wrapped in a PDF has a handful: a frame at most). The real sheets hold 3,000 to 60,000; the
-    synthetic ones 1,000 and more."""
+    synthetic ones 171 and more (a small flat at 1:125 with no hatch: 200 sent it the raster
+    way, where it scored wall IoU 0)."""
     max_image_area_ratio: float = 0.5
     """A page more than this share covered by raster images is a scan: it takes the raster way."""
     min_wall_m: float = 0.05
@@ -44,6 +45,43 @@ class VectorSettings:
     min_window_m: float = 0.3
     """Shortest glazing line that makes a window, metres (shorter lines in a gap are a jamb's
     frame or a symbol)."""
+    glazing_inset_ratio: float = 0.15
+    """Where a wall's faces run on across a gap, a window is told by glazing lines lying this
+    share of the thickness or more inside both faces (triple glazing lines draw the outer two on
+    the faces; synthetic triple-window sheets: 0 of 7 windows found before)."""
+    glazing_cover_ratio: float = 0.5
+    """... and reaching over at least this share of the gap (a line inside a junction's gap
+    that covers a little of it is a symbol, not glazing)."""
+    arc_piece_max_m: float = 0.25
+    """Longest straight piece of an arc drawn as a chain of lines, metres (rbt-2bd p2: door
+    swings as dashes of 0.12-0.14 m at 1:100)."""
+    arc_gap_max_m: float = 0.1
+    """Widest gap between two pieces of one chained arc, metres (the dash gaps there: 0.06 m)."""
+    arc_neighbours: int = 12
+    """Nearest line ends looked at for the next piece of a chained arc (the next dash is the
+    nearest but for its own and the other swing's dashes and jamb lines, 7th of 12 at rbt-2bd P1).
+    Hatching crowds the rest."""
+    arc_turn_max_deg: float = 35.0
+    """Sharpest turn from one piece of a chained arc to the next (rbt-2bd: about 9 deg per dash)."""
+    arc_min_pieces: int = 4
+    """Fewest pieces that make a chained arc (fewer are a corner or a symbol's stroke)."""
+    arc_fit_ratio: float = 0.06
+    """Largest RMS distance of a chain's points off its circle, as a share of the radius."""
+    arc_span_min_deg: float = 45.0
+    """Smallest angle a chained door swing turns through (a quarter turn is drawn, 90 deg)."""
+    arc_span_max_deg: float = 120.0
+    """Largest angle: more is a circle or a fitting's outline, not a swing."""
+    dash_bar_min_ratio: float = 3.0
+    """A filled bar at least this many times as long as it is thick may be a dash of a cut line
+    (surau p2: 19 x 3.2 pt); three of one size, evenly spaced in a row, are one: no wall."""
+    curved_min_radius_m: float = 1.0
+    """Inner radius of the tightest curved wall, metres (a bay or an apse; smaller concentric
+    arcs are round columns, fittings, door swings)."""
+    curved_min_span_deg: float = 20.0
+    """Shortest curved wall, as the angle its two face arcs share."""
+    curved_step_deg: float = 15.0
+    """A curved wall is a chain of straight walls each turning this much (the chord's sagitta
+    is 0.9 % of the radius: 17 mm on a 2 m bay)."""
     hinge_tol_m: float = 0.12
     """A door arc's centre lies within this of a jamb corner, metres."""
     min_room_m2: float = 0.7

@@ -1,0 +1,119 @@
+"""Arcs drawn as chains of short straight pieces: a door's swing exported as a dashed or
+flattened polyline instead of a Bézier (rbt-2bd p2: every swing is 12 dashes of 2 segments).
+
+Short lines are chained end to end where one runs on from the other (a small gap along the
+direction, a small turn); a chain whose points lie on one circle, turning through a door
+swing's angle, becomes a Bézier arc like the ones CAD writes, so that the door finder reads both
+the same way. Hatch strokes (short and parallel, side by side) do not chain: the gap between
+them runs across their direction.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from scipy.sparse import coo_matrix
+from scipy.sparse.csgraph import connected_components
+from scipy.spatial import cKDTree
+
+from plan2bim.vector.settings import VectorSettings
+
+__all__ = ["arc_bezier", "chained_arcs"]
+
+
+def arc_bezier(centre: np.ndarray, r: float, a0: float, a1: float) -> np.ndarray:
+    """The cubic Bézier (x0, y0, c1x, c1y, c2x, c2y, x3, y3) of the circular arc from angle ``a0``
+    to ``a1`` (radians, at most a half turn apart)."""
+    da = a1 - a0
+    h = 4.0 / 3.0 * np.tan(da / 4.0)
+    p0 = centre + r * np.array([np.cos(a0), np.sin(a0)])
+    p3 = centre + r * np.array([np.cos(a1), np.sin(a1)])
+    t0 = np.array([-np.sin(a0), np.cos(a0)])
+    t1 = np.array([-np.sin(a1), np.cos(a1)])
+    return np.concatenate([p0, p0 + h * r * t0, p3 - h * r * t1, p3])
+
+
+def _fit_circle(pts: np.ndarray) -> tuple[np.ndarray, float, float]:
+    """Least-squares circle through ``pts``: centre, radius, RMS distance of the points off it."""
+    x, y = pts[:, 0], pts[:, 1]
+    A = np.stack([x, y, np.ones_like(x)], 1)
+    b = x * x + y * y
+    sol, *_ = np.linalg.lstsq(A, b, rcond=None)
+    c = sol[:2] / 2
+    r2 = sol[2] + c @ c
+    if r2 <= 0:
+        return c, 0.0, np.inf
+    r = float(np.sqrt(r2))
+    return c, r, float(np.sqrt(np.mean((np.hypot(x - c[0], y - c[1]) - r) ** 2)))
+
+
+def chained_arcs(segs: np.ndarray, k_pt_per_m: float, st: VectorSettings,
+                 stroked: np.ndarray | None = None, width: np.ndarray | None = None) -> np.ndarray:
+    """Door-swing arcs made of chains of short lines in ``segs`` (N, 4), as (M, 8) Béziers;
+    ``stroked``: which lines may be pieces (a fill's edges are not: an arrow head's crowd the
+    dashes it touches); ``width``: line weights (one arc is drawn with one pen: a jamb line
+    running on from a swing's end, tangent to it, is heavier)."""
+    if not len(segs):
+        return np.zeros((0, 8))
+    d = segs[:, 2:] - segs[:, :2]
+    L = np.hypot(d[:, 0], d[:, 1])
+    ok = (L > 1e-6) & (L <= st.arc_piece_max_m * k_pt_per_m)
+    short = np.nonzero(ok if stroked is None else ok & stroked)[0]
+    if len(short) < st.arc_min_pieces:
+        return np.zeros((0, 8))
+    s = segs[short]
+    u = (s[:, 2:] - s[:, :2]) / L[short, None]
+    ends = np.concatenate([s[:, :2], s[:, 2:]])  # end e of piece i: row i + e * n
+    n = len(s)
+    # each end's outward direction: away from its own piece
+    out_dir = np.concatenate([-u, u])
+    gap_max = st.arc_gap_max_m * k_pt_per_m
+    # the few nearest ends only (hatching puts millions of end pairs within a dash gap)
+    dist, nb = cKDTree(ends).query(ends, k=st.arc_neighbours, distance_upper_bound=gap_max)
+    a = np.repeat(np.arange(2 * n), st.arc_neighbours)
+    b = nb.ravel()
+    keep = (b < 2 * n) & ((a % n) != (b % n))
+    a, b = a[keep], b[keep]
+    # b's piece runs on from a's end: b's own direction (into b) continues a's outward one
+    into_b = -out_dir[b]
+    turn = np.einsum("ij,ij->i", out_dir[a], into_b)
+    gap = ends[b] - ends[a]
+    g = np.hypot(gap[:, 0], gap[:, 1])
+    along = np.einsum("ij,ij->i", gap, out_dir[a])
+    ok = (turn >= np.cos(np.radians(st.arc_turn_max_deg))) & ((g <= 0.05) | (along >= 0.8 * g))
+    if width is not None:
+        wt = width[short][np.concatenate([np.arange(n), np.arange(n)])]
+        ok &= np.abs(wt[a] - wt[b]) <= 0.01 + 0.05 * np.maximum(wt[a], wt[b])
+    a, b, g = a[ok], b[ok], g[ok]
+    # each end links to its nearest follower only, and only where the follower's nearest is it
+    # too (mutual): a chain never branches into a hatch
+    order = np.lexsort((g, a))
+    a, b = a[order], b[order]
+    first = np.ones(len(a), bool)
+    first[1:] = a[1:] != a[:-1]
+    best = np.full(2 * n, -1)
+    best[a[first]] = b[first]
+    ea = np.nonzero(best >= 0)[0]
+    mutual = ea[best[best[ea]] == ea]
+    graph = coo_matrix((np.ones(len(mutual)), (mutual % n, best[mutual] % n)), shape=(n, n))
+    _, label = connected_components(graph, directed=False)
+    order = np.argsort(label, kind="stable")
+    cuts = np.nonzero(np.diff(label[order]))[0] + 1
+    groups = [gi for gi in np.split(order, cuts) if len(gi) >= st.arc_min_pieces]
+    lo, hi = st.door_leaf_min_m * k_pt_per_m, st.door_leaf_max_m * k_pt_per_m
+    out = []
+    for g_idx in groups:
+        pts = np.concatenate([s[g_idx, :2], s[g_idx, 2:]])
+        c, r, rms = _fit_circle(pts)
+        if not (lo <= r <= hi) or rms > st.arc_fit_ratio * r:
+            continue
+        ang = np.arctan2(pts[:, 1] - c[1], pts[:, 0] - c[0])
+        # the arc's extent: the widest empty stretch of angle is where it is not
+        srt = np.sort(ang)
+        gaps = np.diff(np.concatenate([srt, srt[:1] + 2 * np.pi]))
+        j = int(np.argmax(gaps))
+        a0 = float(srt[(j + 1) % len(srt)])
+        span = 2 * np.pi - float(gaps[j])
+        if not (np.radians(st.arc_span_min_deg) <= span <= np.radians(st.arc_span_max_deg)):
+            continue
+        out.append(arc_bezier(c, r, a0, a0 + span))
+    return np.array(out) if out else np.zeros((0, 8))
