@@ -90,3 +90,21 @@ def test_runs_as_a_process_without_traceback(tmp_path: Path) -> None:
     p = subprocess.run([sys.executable, "-m", "plan2bim", "convert", str(bad), "-o", str(tmp_path)],
                        capture_output=True, text=True, timeout=120)
     assert p.returncode == 2 and "Traceback" not in p.stderr and "error:" in p.stderr
+
+
+def test_converting_a_plan_imports_only_what_it_needs(tmp_path):
+    """Start-up is most of what a user waits for on one plan (issue 13): a plain conversion must
+    not pull in the heavy libraries that only other commands or other inputs use."""
+    code = (
+        "import sys\n"
+        "from plan2bim.__main__ import main\n"
+        f"sys.argv = ['plan2bim', 'convert', {str(FIXTURES / 'flat.png')!r}, '-o', {str(tmp_path)!r}]\n"
+        "try:\n    main()\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
+        "heavy = {'scipy', 'trimesh', 'networkx', 'torch', 'ultralytics', 'dask', 'distributed',\n"
+        "         'rapidocr', 'reportlab', 'pypdfium2'}\n"
+        "print(sorted(heavy & {m.split('.')[0] for m in sys.modules}))\n"
+    )
+    p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
+    assert p.returncode == 0, p.stderr
+    assert p.stdout.strip().splitlines()[-1] == "[]"
+    assert (tmp_path / "flat.glb").is_file() and (tmp_path / "flat.ifc").is_file()

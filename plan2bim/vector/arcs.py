@@ -11,9 +11,6 @@ them runs across their direction.
 from __future__ import annotations
 
 import numpy as np
-from scipy.sparse import coo_matrix
-from scipy.sparse.csgraph import connected_components
-from scipy.spatial import cKDTree
 
 from plan2bim.vector.settings import VectorSettings
 
@@ -52,6 +49,11 @@ def chained_arcs(segs: np.ndarray, k_pt_per_m: float, st: VectorSettings,
     ``stroked``: which lines may be pieces (a fill's edges are not: an arrow head's crowd the
     dashes it touches); ``width``: line weights (one arc is drawn with one pen: a jamb line
     running on from a swing's end, tangent to it, is heavier)."""
+    # scipy loads in ~0.5 s: only pages that have short strokes to chain pay for it.
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+    from scipy.spatial import cKDTree
+
     if not len(segs):
         return np.zeros((0, 8))
     d = segs[:, 2:] - segs[:, :2]
