@@ -23,7 +23,7 @@ from plan2bim.errors import ExportError, InputError, NoPlanError, Plan2BimError
 from plan2bim.export import FORMATS, get_writer, suffix
 from plan2bim.load import Page, iter_pages
 from plan2bim.model import Building, Scale, Storey, stable_guid
-from plan2bim.pixels import rescale_storey
+from plan2bim.pixels import rescale_storey, shift_storey
 from plan2bim.raster.detect import detect
 from plan2bim.raster.limits import InputLimits
 from plan2bim.raster.preprocess import preprocess
@@ -199,14 +199,14 @@ def _recognise_page(page: Page, where: str, pdf_path: Path | None, config: Confi
             plan, prepared, scale, page_config, index=len(storeys), page=page.number,
             source_hash=source_hash, elevation=len(storeys) * floor_to_floor,
         ), view)
+        h, w = page.image.shape[:2]
+        if not view.whole_page:  # recognised on the drawing's crop: on the page, as vector storeys
+            storey = shift_storey(storey, view.origin, (w, h))
         if f != 1.0:  # recognised on a reduced image: back to the input's pixels
-            h, w = view.original.shape[:2]
-            size = page.input_size if view.whole_page and page.input_size else \
-                (round(w / f), round(h / f))
-            storey = rescale_storey(storey, 1.0 / f, size)
+            storey = rescale_storey(storey, 1.0 / f, page.input_size or (round(w / f), round(h / f)))
         records[base + view.record] = replace(rec, storey_id=storey.id)
         storeys.append(storey)
-        images.append(view.original)
+        images.append(page.image)
         used_views.append(view)
         timings["model"] += time.perf_counter() - t
 

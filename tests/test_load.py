@@ -101,5 +101,5 @@ def test_pixel_limit_is_configurable() -> None:
 
 
 def test_blank_sheet_is_no_plan() -> None:
-    with pytest.raises(NoPlanError, match="no wall found"):
+    with pytest.raises(NoPlanError, match="no floor plan found .*a blank page"):
         build_model(FIXTURES / "blank.png")

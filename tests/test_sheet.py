@@ -38,15 +38,17 @@ def sheet_result(tmp_path_factory):
 
 
 def _wall_boxes_on_page(result) -> list[tuple[float, float, float, float]]:
+    """The walls' boxes in the page's pixels: a storey recognised on a drawing's crop is given
+    back on the whole page, like a vector storey."""
     b = result.building
     (rec,) = [r for r in b.pages if r.used]
-    ox, oy = rec.viewport_px[:2]
+    assert rec.viewport_px is not None  # recognised on the crop, not the whole sheet
+    assert b.storeys[0].image_size == result.images[0].shape[1::-1]  # the page, not the crop
     out = []
     for w in b.storeys[0].walls:
         for poly in w.footprint_px:
             pts = np.asarray(poly[0])
-            out.append((pts[:, 0].min() + ox, pts[:, 1].min() + oy,
-                        pts[:, 0].max() + ox, pts[:, 1].max() + oy))
+            out.append((pts[:, 0].min(), pts[:, 1].min(), pts[:, 0].max(), pts[:, 1].max()))
     return out
 
 
