@@ -292,8 +292,8 @@ def recognise(content: PageContent, st: VectorSettings = DEFAULT,
     walls = [w for w in walls if w.length >= max(0.5, st.min_piece_m * k)]
     walls = drop_contained(walls, tol=0.3)
     walls = _drop_isolated(walls, content, k, st)
-    rooms = _rooms(walls, unknown_gaps, content, k, st)
     columns = _columns(content, walls, k, st)
+    rooms = _rooms(walls, unknown_gaps, content, k, st, columns)
     return VectorPlan(walls, rooms, columns, k, n, method)
 
 
@@ -613,7 +613,8 @@ def _drop_isolated(walls: list[WallLine], content: PageContent, k: float, st: Ve
 # --------------------------------------------------------------------------- rooms, columns
 
 def _rooms(walls: list[WallLine], gaps: list[Polygon], content: PageContent, k: float,
-           st: VectorSettings) -> list[tuple[Polygon, str]]:
+           st: VectorSettings, columns: list[Polygon] = ()) -> list[tuple[Polygon, str]]:
+    """The areas the walls close, then the open ones (corridors, verandahs) a column row bounds."""
     if not walls:
         return []
     solid = unary_union([w.band() for w in walls] + gaps)
@@ -633,14 +634,91 @@ def _rooms(walls: list[WallLine], gaps: list[Polygon], content: PageContent, k: 
         for g in getattr(h, "geoms", [h]):
             if not isinstance(g, Polygon) or g.area < min_area:
                 continue
-            # the sheet stage's test too: no dimension, level, area or tag is a name
-            inside = [t for t, pt in texts if g.contains(pt) and not _NOT_NAME.match(t.text.strip())
-                      and not _TAG.match(t.text.strip()) and is_room_name(t.text)]
-            # the room's name is its largest lettering (notes and labels inside are smaller)
-            big = max((t.size_pt for t in inside), default=0.0)
-            names = [t.text.strip() for t in inside if t.size_pt >= 0.9 * big]
-            rooms.append((g, " ".join(names[:2])))
-    return rooms
+            rooms.append((g, _name(g, texts)))
+    return rooms + _open_spaces(walls, columns, solid, [g for g, _ in rooms], texts, k, st)
+
+
+def _name(g: Polygon, texts: list) -> str:
+    """The room name printed inside ``g`` ("" where none)."""
+    # the sheet stage's test too: no dimension, level, area or tag is a name
+    inside = [t for t, pt in texts if g.contains(pt) and not _NOT_NAME.match(t.text.strip())
+              and not _TAG.match(t.text.strip()) and is_room_name(t.text)]
+    # the room's name is its largest lettering (notes and labels inside are smaller)
+    big = max((t.size_pt for t in inside), default=0.0)
+    names = [t.text.strip() for t in inside if t.size_pt >= 0.9 * big]
+    return " ".join(names[:2])
+
+
+def _column_rows(centres: np.ndarray, u: np.ndarray, n: np.ndarray, tol: float,
+                 min_count: int) -> list[tuple[float, float, float]]:
+    """Rows of column centres along ``u``: (offset along ``n``, start and end along ``u``)."""
+    t, s = centres @ n, centres @ u
+    order = np.argsort(t)
+    rows, run = [], [order[0]]
+    for a, b in zip(order[:-1], order[1:], strict=True):
+        if t[b] - t[a] > tol:
+            rows.append(run)
+            run = []
+        run.append(b)
+    rows.append(run)
+    return [(float(t[r].mean()), float(s[r].min()), float(s[r].max())) for r in rows if len(r) >= min_count]
+
+
+def _open_spaces(walls: list[WallLine], columns: list[Polygon], solid, rooms: list[Polygon], texts: list,
+                 k: float, st: VectorSettings) -> list[tuple[Polygon, str]]:
+    """Corridors and verandahs open on one side: between a run of walls and a parallel row of
+    columns at corridor distance, closed at the ends by the outline of the built parts (walls and
+    columns) and named by the text inside. No closed outline makes them, so the hole search
+    above misses them (rbt-2bd p2's KORIDOR along grid line A)."""
+    if len(columns) < st.open_row_min_columns:
+        return []
+    centres = np.array([c.centroid.coords[0] for c in columns])
+    built = unary_union([w.band() for w in walls] + list(columns))
+    hull = built.convex_hull
+    taken = unary_union([solid, *rooms])
+    out: list[tuple[Polygon, str]] = []
+    seen: list[Polygon] = []
+    dirs: dict[int, np.ndarray] = {}
+    for w in walls:
+        ang = int(round(np.degrees(np.arctan2(w.u[1], w.u[0])))) % 180
+        if w.length >= st.open_row_min_columns * st.column_min_m * k:
+            dirs.setdefault(ang, w.u if w.u[0] > 0 or (w.u[0] == 0 and w.u[1] > 0) else -w.u)
+    lo_d, hi_d = st.open_space_min_m * k, st.open_space_max_m * k
+    for u in dirs.values():
+        n = np.array([-u[1], u[0]])
+        for t_row, s0, s1 in _column_rows(centres, u, n, st.column_row_tol_m * k, st.open_row_min_columns):
+            # wall runs parallel to the row, at corridor distance, overlapping it along its length
+            near: dict[int, list[tuple[float, float, float, float]]] = {1: [], -1: []}
+            for w in walls:
+                if abs(float(w.u @ u)) < np.cos(np.radians(st.parallel_deg)):
+                    continue
+                tw = float(w.p0 @ n)
+                d = tw - t_row
+                a, b = sorted((float(w.p0 @ u), float(w.p1 @ u)))
+                if lo_d <= abs(d) <= hi_d and min(b, s1) - max(a, s0) > 0:
+                    near[1 if d > 0 else -1].append((abs(d), a, b, w.thickness))
+            for side, runs in near.items():
+                if not runs:
+                    continue
+                # the face nearest the row bounds the space; pieces on its line make the run
+                d0 = min(r[0] for r in runs)
+                line = [r for r in runs if r[0] - d0 <= st.collinear_pt]
+                a = min(min(r[1] for r in line), s0)
+                b = max(max(r[2] for r in line), s1)
+                tw = t_row + side * d0
+                quad = Polygon([a * u + t_row * n, b * u + t_row * n, b * u + tw * n, a * u + tw * n])
+                free = quad.intersection(hull).difference(taken).buffer(0)
+                for g in getattr(free, "geoms", [free]):
+                    if not isinstance(g, Polygon) or g.area < st.min_room_m2 * k * k:
+                        continue
+                    # a sliver left beside rooms the walls already close is no corridor
+                    if g.area / max(b - a, 1e-9) < 0.5 * lo_d:
+                        continue
+                    if any(g.intersection(o).area > 0.5 * g.area for o in seen):
+                        continue
+                    seen.append(g)
+                    out.append((g, _name(g, texts)))
+    return out
 
 
 def _angle_gap(a_deg: float, b_deg: float) -> float:
@@ -659,9 +737,10 @@ def _columns(content: PageContent, walls: list[WallLine], k: float, st: VectorSe
     solid = unary_union([w.band() for w in walls]) if walls else Polygon()
     out: list[Polygon] = []
     for p in content.paths:
-        # a column is a dark (or hatched) small shape, or any filled one on a column layer
+        # a column is a dark (or hatched) small shape, or any closed one on a column layer
+        # (tandas p1 draws its columns as outlined squares on A-COLUMN)
         on_layer = bool(_COLUMN_LAYER.search(p.layer))
-        if p.fill is None or not (on_layer or _dark(p.fill)) or len(p.segments) < 3:
+        if not (on_layer or (p.fill is not None and _dark(p.fill))) or len(p.segments) < 3:
             continue
         x0, y0, x1, y1 = p.bbox
         w, h = x1 - x0, y1 - y0

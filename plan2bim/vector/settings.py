@@ -93,10 +93,24 @@ class VectorSettings:
     max_bridge_m: float = 1.8
     """Gaps up to this wide between two pieces of one straight wall are closed for finding rooms
     (an opening no symbol marks), as the raster path does."""
-    column_min_m: float = 0.15
-    """Smallest column side or diameter, metres."""
+    column_min_m: float = 0.14
+    """Smallest column side or diameter, metres: 150 mm posts, less the drawing's rounding
+    (tandas p1's 150 mm columns measure 0.149 m at 1:50 as read; 0.15 lost its open row)."""
     column_max_m: float = 1.0
     """Largest column side or diameter, metres."""
+    open_space_min_m: float = 1.0
+    """Narrowest space open on one side (a corridor or verandah between a wall run and a row of
+    columns), metres: narrower is an eave, a planter or a column's casing (rbt-2bd p2's KORIDOR:
+    2.1 m between grid lines A and B; tandas p1's walkway: 2.1 m)."""
+    open_space_max_m: float = 4.0
+    """Widest such space, metres: wider is a yard or the open ground under a building on stilts,
+    not a corridor (one structural bay at most)."""
+    column_row_tol_m: float = 0.1
+    """Column centres this close across (metres) stand in one row (CAD grids are exact; rbt-2bd
+    p2's row varies by 0.002 m)."""
+    open_row_min_columns: int = 3
+    """Fewest columns in a row that bounds an open space (two are a porch's posts or stray
+    squares; rbt-2bd p2's corridor has 8, tandas p1's 3)."""
     default_dpi: float = 150.0
     """Resolution of the rendered page where the pipeline gives none."""
 
