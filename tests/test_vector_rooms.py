@@ -76,6 +76,8 @@ def test_corridor_between_wall_and_column_row_is_a_named_space(tmp_path: Path) -
     corridor = next(s for s in st.spaces if s.name == "CORRIDOR")
     # 8 m along the wall, from the wall's face to the columns' centres (2.1 - 0.1 m)
     assert corridor.area == pytest.approx(8.0 * 2.0, rel=0.05)
+    # the wall onto the open corridor is still an outside wall: all four are external
+    assert len(st.walls) >= 4 and all(w.is_external for w in st.walls)
 
 
 def test_no_open_space_without_columns(tmp_path: Path) -> None:

@@ -757,9 +757,15 @@ def _columns(content: PageContent, walls: list[WallLine], k: float, st: VectorSe
     return out
 
 
-def external_flags(walls: list[WallLine], rooms: list[Polygon]) -> list[bool]:
-    """A wall is external where one of its faces touches no room (the outside)."""
+def external_flags(walls: list[WallLine], rooms: list[Polygon], st: VectorSettings = DEFAULT) -> list[bool]:
+    """A wall is external where one of its faces touches no enclosed room (the outside, or a
+    corridor or verandah open on one side)."""
     out = []
+    if walls and rooms:
+        # a room the walls enclose runs along them all round; an open one leaves its column side
+        bands = unary_union([w.band() for w in walls]).buffer(1.0)
+        rooms = [r for r in rooms
+                 if r.exterior.intersection(bands).length >= st.enclosed_outline_ratio * r.exterior.length]
     inside = unary_union(rooms) if rooms else Polygon()
     for w in walls:
         flags = []

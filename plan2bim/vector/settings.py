@@ -111,6 +111,11 @@ class VectorSettings:
     open_row_min_columns: int = 3
     """Fewest columns in a row that bounds an open space (two are a porch's posts or stray
     squares; rbt-2bd p2's corridor has 8, tandas p1's 3)."""
+    enclosed_outline_ratio: float = 0.8
+    """A room whose outline runs along walls for at least this share is enclosed; a wall facing
+    a less enclosed one (an open corridor) stays external. Closed rooms measure 0.95-1.0 (door
+    gaps are in their walls), rbt-2bd p2's KORIDOR 0.46 and tandas p1's walkway 0.2 (their
+    column side and ends are open)."""
     default_dpi: float = 150.0
     """Resolution of the rendered page where the pipeline gives none."""
 
