@@ -44,8 +44,9 @@ _MAGIC: tuple[tuple[bytes, str], ...] = (
     (b"%PDF", "pdf"),
 )
 
-# PDFium is not thread-safe: Dask workers may run plans in threads of one process.
-_PDFIUM_LOCK = threading.RLock()
+PDFIUM_LOCK = threading.RLock()
+"""Held around every use of PDFium (here, the sheet's text layer, the vector reader): PDFium is
+not thread-safe, and Dask workers may run plans in threads of one process."""
 
 
 @dataclass(frozen=True)
@@ -302,7 +303,7 @@ class _open_pdf:
     def __enter__(self):
         import pypdfium2 as pdfium
 
-        with _PDFIUM_LOCK:
+        with PDFIUM_LOCK:
             try:
                 self.pdf = pdfium.PdfDocument(str(self.path))
             except pdfium.PdfiumError as e:
@@ -317,7 +318,7 @@ class _open_pdf:
         return self.pdf
 
     def __exit__(self, *exc) -> None:
-        with _PDFIUM_LOCK:
+        with PDFIUM_LOCK:
             self.pdf.close()
 
 
@@ -325,11 +326,11 @@ def _pdf_pages(path: Path, config: Config) -> Iterator[Page]:
     import pypdfium2 as pdfium
 
     with _open_pdf(path) as pdf:
-        with _PDFIUM_LOCK:
+        with PDFIUM_LOCK:
             n = len(pdf)
         wanted = _wanted(path, n, config, "PDF")
         for p in wanted:
-            with _PDFIUM_LOCK:
+            with PDFIUM_LOCK:
                 try:
                     page = pdf[p - 1]
                 except pdfium.PdfiumError as e:

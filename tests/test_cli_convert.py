@@ -108,3 +108,22 @@ def test_converting_a_plan_imports_only_what_it_needs(tmp_path):
     assert p.returncode == 0, p.stderr
     assert p.stdout.strip().splitlines()[-1] == "[]"
     assert (tmp_path / "flat.glb").is_file() and (tmp_path / "flat.ifc").is_file()
+
+
+def test_the_summary_counts_columns(sample_building, tmp_path, monkeypatch):
+    """A stilt level holds columns and no walls: the summary says so rather than '0 walls'."""
+    import dataclasses
+
+    import plan2bim.pipeline
+    from plan2bim.model import Column
+    from plan2bim.pipeline import Result
+
+    st = sample_building.storeys[0]
+    cols = [Column(id=f"C{i}", center=(i, 0.0), outline=[(i, 0), (i + .2, 0), (i + .2, .2), (i, .2)],
+                   height=2.7, global_id=f"g{i}", outline_px=[(0, 0), (1, 0), (1, 1)]) for i in range(3)]
+    b = dataclasses.replace(sample_building, storeys=[dataclasses.replace(st, walls=[], openings=[],
+                                                                          columns=cols)])
+    monkeypatch.setattr(plan2bim.pipeline, "convert_file", lambda *a, **k: Result(b, []))
+    res = runner.invoke(app, ["convert", str(FIXTURES / "flat.png"), "-o", str(tmp_path)])
+    assert res.exit_code == 0, res.output
+    assert "0 walls, 3 columns, 0 doors" in res.output

@@ -103,3 +103,39 @@ def test_pixel_limit_is_configurable() -> None:
 def test_blank_sheet_is_no_plan() -> None:
     with pytest.raises(NoPlanError, match="no floor plan found .*a blank page"):
         build_model(FIXTURES / "blank.png")
+
+
+@pytest.mark.parametrize("reader", ["pdf_text", "pdf_page_size_pt", "read_page", "page_count"])
+def test_every_pdfium_reader_waits_for_the_one_lock(reader) -> None:
+    """PDFium is not thread-safe and Dask may run plans in threads of one process: the sheet's
+    text layer and the vector reader take the loader's lock too. While another thread holds it,
+    a reader must wait (it cannot fail spuriously on a slow machine: waiting is the pass)."""
+    import threading
+
+    from plan2bim.load import PDFIUM_LOCK
+    from plan2bim.sheet.text import pdf_page_size_pt, pdf_text
+    from plan2bim.vector.pdf import page_count, read_page
+
+    pdf = FIXTURES / "two_storeys.pdf"
+    calls = {"pdf_text": lambda: pdf_text(pdf, 1, (800, 600)),
+             "pdf_page_size_pt": lambda: pdf_page_size_pt(pdf, 1),
+             "read_page": lambda: read_page(pdf, 1), "page_count": lambda: page_count(pdf)}
+    held, release, done = threading.Event(), threading.Event(), threading.Event()
+
+    def hold() -> None:
+        with PDFIUM_LOCK:
+            held.set()
+            release.wait(60)
+
+    holder = threading.Thread(target=hold)
+    holder.start()
+    held.wait(60)
+    worker = threading.Thread(target=lambda: (calls[reader](), done.set()))
+    worker.start()
+    try:
+        assert not done.wait(0.5), f"{reader} ran while another thread held PDFium"
+    finally:
+        release.set()
+        holder.join(60)
+        worker.join(60)
+    assert done.is_set()

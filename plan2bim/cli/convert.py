@@ -66,7 +66,9 @@ def convert(
     for s in b.storeys:
         n_d = sum(o.kind == "door" for o in s.openings)
         console.print(
-            f"[bold]{s.name}[/] (page {s.page}): {len(s.walls)} walls, {n_d} doors, "
+            f"[bold]{s.name}[/] (page {s.page}): {len(s.walls)} walls, "
+            + (f"{len(s.columns)} columns, " if s.columns else "")
+            + f"{n_d} doors, "
             f"{len(s.openings) - n_d} windows, {len(s.spaces)} spaces, "
             f"{sum(sp.area for sp in s.spaces):.1f} m²; scale {s.scale.px_per_m:.1f} px/m "
             f"({s.scale.method}: {s.scale.detail})"

@@ -13,6 +13,7 @@ import ctypes
 import logging
 from pathlib import Path
 
+from plan2bim.load import PDFIUM_LOCK
 from plan2bim.sheet.model import TextItem
 
 log = logging.getLogger(__name__)
@@ -33,12 +34,13 @@ def pdf_page_size_pt(path: Path, page: int) -> tuple[float, float]:
     """(width, height) of a PDF page in points, as displayed (its rotation applied)."""
     import pypdfium2 as pdfium
 
-    pdf = pdfium.PdfDocument(str(path))
-    try:
-        w, h = pdf[page - 1].get_size()
-        return float(w), float(h)
-    finally:
-        pdf.close()
+    with PDFIUM_LOCK:
+        pdf = pdfium.PdfDocument(str(path))
+        try:
+            w, h = pdf[page - 1].get_size()
+            return float(w), float(h)
+        finally:
+            pdf.close()
 
 
 def pdf_text(path: Path, page: int, size_px: tuple[int, int]) -> list[TextItem]:
@@ -47,30 +49,31 @@ def pdf_text(path: Path, page: int, size_px: tuple[int, int]) -> list[TextItem]:
     import pypdfium2 as pdfium
     import pypdfium2.raw as raw
 
-    pdf = pdfium.PdfDocument(str(path))
-    try:
-        pg = pdf[page - 1]
-        tp = pg.get_textpage()
-        w, h = size_px
-        dx, dy = ctypes.c_int(), ctypes.c_int()
+    with PDFIUM_LOCK:
+        pdf = pdfium.PdfDocument(str(path))
+        try:
+            pg = pdf[page - 1]
+            tp = pg.get_textpage()
+            w, h = size_px
+            dx, dy = ctypes.c_int(), ctypes.c_int()
 
-        def dev(x: float, y: float) -> tuple[int, int]:
-            raw.FPDF_PageToDevice(pg.raw, 0, 0, w, h, 0, x, y, dx, dy)
-            return dx.value, dy.value
+            def dev(x: float, y: float) -> tuple[int, int]:
+                raw.FPDF_PageToDevice(pg.raw, 0, 0, w, h, 0, x, y, dx, dy)
+                return dx.value, dy.value
 
-        items: list[TextItem] = []
-        for i in range(tp.count_rects()):
-            left, bottom, right, top = tp.get_rect(i)
-            s = repair_glyphs(tp.get_text_bounded(left, bottom, right, top))
-            if not s:
-                continue
-            (x0, y0), (x1, y1) = dev(left, top), dev(right, bottom)
-            bx = (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
-            bw, bh = bx[2] - bx[0], bx[3] - bx[1]
-            angle = 90.0 if (bh > 1.5 * bw and len(s) > 2) else 0.0
-            items.append(TextItem(s, tuple(float(v) for v in bx), "pdf",
-                                  angle=angle))
-        tp.close()
-        return items
-    finally:
-        pdf.close()
+            items: list[TextItem] = []
+            for i in range(tp.count_rects()):
+                left, bottom, right, top = tp.get_rect(i)
+                s = repair_glyphs(tp.get_text_bounded(left, bottom, right, top))
+                if not s:
+                    continue
+                (x0, y0), (x1, y1) = dev(left, top), dev(right, bottom)
+                bx = (min(x0, x1), min(y0, y1), max(x0, x1), max(y0, y1))
+                bw, bh = bx[2] - bx[0], bx[3] - bx[1]
+                angle = 90.0 if (bh > 1.5 * bw and len(s) > 2) else 0.0
+                items.append(TextItem(s, tuple(float(v) for v in bx), "pdf",
+                                      angle=angle))
+            tp.close()
+            return items
+        finally:
+            pdf.close()

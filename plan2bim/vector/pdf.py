@@ -16,6 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from plan2bim.errors import InputError
+from plan2bim.load import PDFIUM_LOCK
 
 log = logging.getLogger(__name__)
 
@@ -96,42 +97,45 @@ def _open(path: Path, password: str | None = None):
 
 
 def page_count(path: Path) -> int:
-    doc = _open(path)
-    try:
-        return len(doc)
-    finally:
-        doc.close()
+    with PDFIUM_LOCK:
+        doc = _open(path)
+        try:
+            return len(doc)
+        finally:
+            doc.close()
 
 
 def read_page(path: Path, number: int, *, text: bool = True) -> PageContent:
     """The vector content of page ``number`` (1-based) of the PDF at ``path``."""
-    doc = _open(Path(path))
-    try:
-        if not 1 <= number <= len(doc):
-            raise InputError(f"{path}: page {number} asked for, but the PDF has {len(doc)} page(s)")
-        page = doc[number - 1]
+    with PDFIUM_LOCK:
+        doc = _open(Path(path))
         try:
-            return _read(page, number, text)
+            if not 1 <= number <= len(doc):
+                raise InputError(f"{path}: page {number} asked for, but the PDF has {len(doc)} page(s)")
+            page = doc[number - 1]
+            try:
+                return _read(page, number, text)
+            finally:
+                page.close()
         finally:
-            page.close()
-    finally:
-        doc.close()
+            doc.close()
 
 
 def read_document(path: Path, *, text: bool = True) -> list[PageContent]:
     """Every page of the PDF at ``path``."""
-    doc = _open(Path(path))
-    try:
-        out = []
-        for i in range(len(doc)):
-            page = doc[i]
-            try:
-                out.append(_read(page, i + 1, text))
-            finally:
-                page.close()
-        return out
-    finally:
-        doc.close()
+    with PDFIUM_LOCK:
+        doc = _open(Path(path))
+        try:
+            out = []
+            for i in range(len(doc)):
+                page = doc[i]
+                try:
+                    out.append(_read(page, i + 1, text))
+                finally:
+                    page.close()
+            return out
+        finally:
+            doc.close()
 
 
 # --------------------------------------------------------------------------- internals

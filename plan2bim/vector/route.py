@@ -111,9 +111,19 @@ def clip_content(content: PageContent, keep_pt: tuple[float, float, float, float
         i, j = ends
         return inside(a[:, i], a[:, i + 1]) & inside(a[:, j], a[:, j + 1])
 
+    # One pass over all the page's lines and curves (a sheet holds tens of thousands of small
+    # paths: testing each on its own cost 2.7 s on a 49,515-path sheet), then split per path.
+    def per_path(arrays: list[np.ndarray], ends: tuple[int, int], width: int) -> list[np.ndarray]:
+        counts = [len(a) for a in arrays]
+        if not sum(counts):
+            return [np.ones(0, bool) for _ in arrays]
+        rows = np.concatenate([a.reshape(-1, width) for a in arrays])
+        return np.split(keep_rows(rows, ends), np.cumsum(counts)[:-1])
+
+    kept_s = per_path([p.segments for p in content.paths], (0, 2), 4)
+    kept_c = per_path([p.curves for p in content.paths], (0, 6), 8)
     paths = []
-    for p in content.paths:
-        ks, kc = keep_rows(p.segments, (0, 2)), keep_rows(p.curves, (0, 6))
+    for p, ks, kc in zip(content.paths, kept_s, kept_c, strict=True):
         if ks.all() and kc.all():
             paths.append(p)
         elif ks.any() or kc.any():
