@@ -18,9 +18,9 @@ K100 = 1000 / 100 * MM  # points per metre at 1:100
 DATA = Path(__file__).resolve().parents[1] / ".." / "shared" / "data" / "drawing-sets"
 
 
-def _sheet(c, columns: bool) -> None:
+def _sheet(c, columns: bool, gap_m: float = 2.1) -> None:
     """An A3 sheet at 1:100 (y up): an 8 x 6 m classroom of 0.2 m walls as line pairs, and
-    along its bottom wall, 2.1 m away, a row of five 0.25 m filled columns (when ``columns``)
+    along its bottom wall, ``gap_m`` away, a row of five 0.25 m filled columns (when ``columns``)
     with "CORRIDOR" printed between."""
     W, H = 420 * MM, 297 * MM
     m = 10 * MM
@@ -43,7 +43,7 @@ def _sheet(c, columns: bool) -> None:
     c.drawCentredString(x0 + 4 * K100, y0 - 1.1 * K100, "CORRIDOR")
     if columns:
         s = 0.25 * K100
-        yc = y0 - 2.1 * K100
+        yc = y0 - gap_m * K100
         for i in range(5):
             xc = x0 + i * 2 * K100
             c.rect(xc - s / 2, yc - s / 2, s, s, stroke=0, fill=1)
@@ -57,13 +57,13 @@ def _sheet(c, columns: bool) -> None:
     c.drawString(x0, 74 * MM, "SCALE 1:100")
 
 
-def _pdf(tmp_path: Path, columns: bool) -> Path:
+def _pdf(tmp_path: Path, columns: bool, gap_m: float = 2.1) -> Path:
     buf = io.BytesIO()
     c = canvas.Canvas(buf, pagesize=(420 * MM, 297 * MM), invariant=1)
-    _sheet(c, columns)
+    _sheet(c, columns, gap_m)
     c.showPage()
     c.save()
-    path = tmp_path / f"corridor-{columns}.pdf"
+    path = tmp_path / f"corridor-{columns}-{gap_m}.pdf"
     path.write_bytes(buf.getvalue())
     return path
 
@@ -82,6 +82,13 @@ def test_corridor_between_wall_and_column_row_is_a_named_space(tmp_path: Path) -
 
 def test_no_open_space_without_columns(tmp_path: Path) -> None:
     st = build_model(_pdf(tmp_path, columns=False)).building.storeys[0]
+    assert [s.name for s in st.spaces] == ["CLASSROOM"]
+
+
+def test_no_open_space_where_the_column_row_is_beyond_corridor_distance(tmp_path: Path) -> None:
+    # 5.5 m out: a yard or a car porch's posts, not a corridor (open_space_max_m is 4 m)
+    st = build_model(_pdf(tmp_path, columns=True, gap_m=5.5)).building.storeys[0]
+    assert len(st.columns) == 5
     assert [s.name for s in st.spaces] == ["CLASSROOM"]
 
 
