@@ -315,3 +315,26 @@ def test_turned_note_is_no_room_name(tmp_path):
     assert any(abs(t.angle_deg % 360 - 90) < 1 or abs(t.angle_deg % 360 - 270) < 1 for t in page.texts)
     (room, name), = recognise(page).rooms
     assert name == "KITCHEN"
+
+
+def test_the_sheet_border_is_no_wall_when_the_whole_frame_is_read():
+    """Where no title names the drawing, the vector route reads all of the sheet's frame; the
+    border's own lines (and a dimension line beside it) made a wall (seed 4242, sheet 000065)."""
+    import numpy as np
+
+    from plan2bim.vector.pdf import PageContent, VectorPath
+    from plan2bim.vector.route import clip_content
+
+    def line(*xy):
+        return VectorPath(np.array([xy], float), np.zeros((0, 8)), False, 0.5, (0, 0, 0, 255), None)
+
+    frame = (20.0, 20.0, 500.0, 700.0)
+    border = line(20.0, 20.0, 20.0, 700.0)
+    dim = line(28.0, 100.0, 28.0, 600.0)
+    wall = line(100.0, 100.0, 400.0, 100.0)
+    page = PageContent(1, (520.0, 720.0), [border, dim, wall], [], 0.0)
+    def xs(paths):
+        return sorted(float(p.segments[0, 0]) for p in paths)
+
+    assert xs(clip_content(page, frame, box_is_frame=True).paths) == [28.0, 100.0]
+    assert xs(clip_content(page, frame).paths) == [20.0, 28.0, 100.0]  # a viewport's edge may hold a wall

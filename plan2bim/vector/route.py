@@ -93,10 +93,13 @@ class _Frame:
 
 
 def clip_content(content: PageContent, keep_pt: tuple[float, float, float, float],
-                 drop_pt: list[tuple[float, float, float, float]] = ()) -> PageContent:
+                 drop_pt: list[tuple[float, float, float, float]] = (), *,
+                 box_is_frame: bool = False) -> PageContent:
     """The page's content inside the box ``keep_pt`` (a viewport, in points) and outside every
     box of ``drop_pt`` (sheet furniture): lines whose both ends lie inside, texts whose centre
-    does. A path cut by the box keeps its inside lines and is no longer closed."""
+    does. A path cut by the box keeps its inside lines and is no longer closed.
+    ``box_is_frame``: the box is the sheet's drawn border, whose own lines are left out too (a
+    border line and a dimension line beside it made a wall, synthetic sheet 000065 of seed 4242)."""
     tol = 1.0  # points: a wall drawn on the viewport's edge stays in
 
     def inside(x: np.ndarray, y: np.ndarray) -> np.ndarray:
@@ -105,11 +108,21 @@ def clip_content(content: PageContent, keep_pt: tuple[float, float, float, float
             ok &= ~((x >= b[0]) & (x <= b[2]) & (y >= b[1]) & (y <= b[3]))
         return ok
 
+    def on_frame(x0, y0, x1, y1) -> np.ndarray:
+        fx0, fy0, fx1, fy1 = keep_pt
+        out = np.zeros(len(x0), bool)
+        for v, a, b in ((fx0, x0, x1), (fx1, x0, x1), (fy0, y0, y1), (fy1, y0, y1)):
+            out |= (np.abs(a - v) <= tol) & (np.abs(b - v) <= tol)
+        return out
+
     def keep_rows(a: np.ndarray, ends: tuple[int, int]) -> np.ndarray:
         if not len(a):
             return np.ones(0, bool)
         i, j = ends
-        return inside(a[:, i], a[:, i + 1]) & inside(a[:, j], a[:, j + 1])
+        ok = inside(a[:, i], a[:, i + 1]) & inside(a[:, j], a[:, j + 1])
+        if box_is_frame:
+            ok &= ~on_frame(a[:, i], a[:, i + 1], a[:, j], a[:, j + 1])
+        return ok
 
     # One pass over all the page's lines and curves (a sheet holds tens of thousands of small
     # paths: testing each on its own cost 2.7 s on a 49,515-path sheet), then split per path.
@@ -162,7 +175,8 @@ def vector_storey(content: PageContent, view, sheet, page_dpi: float, config: Co
         clipped = content
     else:
         clipped = clip_content(content, tuple(float(v) / px_per_pt for v in box),
-                               [tuple(float(v) / px_per_pt for v in b) for b in sheet.furniture])
+                               [tuple(float(v) / px_per_pt for v in b) for b in sheet.furniture],
+                               box_is_frame=box is sheet.frame)
     printed = (view.printed_px_per_m, view.printed_detail) if view.printed_px_per_m else None
     if printed is None and (n := printed_scale(clipped)):
         printed = (1000.0 / n * MM * px_per_pt, f"printed 1:{n:g} in the drawing's text")
