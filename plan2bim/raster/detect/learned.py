@@ -54,6 +54,9 @@ def load_session(path: Path = WEIGHTS, threads: int = LearnedSettings.threads):
         raise Plan2BimError(f"learned detector weights not found: {path} (train with `plan2bim train`)")
     opts = ort.SessionOptions()
     opts.intra_op_num_threads = session_threads(threads)
+    # Threads that spin waiting for the next run take a core from the rest of the conversion
+    # (vectorizing, writing) for nothing: one page is one run.
+    opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
     opts.inter_op_num_threads = 1
     opts.log_severity_level = 3
     # Pages differ in size, so a memory arena sized for the largest one would be held for the
