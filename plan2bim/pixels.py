@@ -14,8 +14,20 @@ from plan2bim.model import Ring, Scale, Storey
 __all__ = ["rescale_storey", "shift_storey"]
 
 
-def _ring(r: Ring, f: float) -> Ring:
-    return [(x * f, y * f) for x, y in r]
+def _moved(storey: Storey, f: float, dx: float, dy: float, image_size: tuple[int, int]) -> Storey:
+    """``storey`` with every pixel coordinate p taken to p * f + (dx, dy), and ``image_size``."""
+
+    def ring(r: Ring) -> Ring:
+        return [(x * f + dx, y * f + dy) for x, y in r]
+
+    walls = [replace(w, footprint_px=[[ring(r) for r in poly] for poly in w.footprint_px])
+             for w in storey.walls]
+    openings = [replace(o, center_px=(o.center_px[0] * f + dx, o.center_px[1] * f + dy),
+                        width_px=o.width_px * f) for o in storey.openings]
+    spaces = [replace(s, polygon_px=ring(s.polygon_px)) for s in storey.spaces]
+    columns = [replace(c, outline_px=ring(c.outline_px)) for c in storey.columns]
+    return replace(storey, walls=walls, openings=openings, spaces=spaces, columns=columns,
+                   image_size=(int(image_size[0]), int(image_size[1])))
 
 
 def rescale_storey(storey: Storey, factor: float, image_size: tuple[int, int]) -> Storey:
@@ -23,15 +35,8 @@ def rescale_storey(storey: Storey, factor: float, image_size: tuple[int, int]) -
     if factor == 1.0 and tuple(image_size) == tuple(storey.image_size):
         return storey
     f = float(factor)
-    walls = [replace(w, footprint_px=[[_ring(r, f) for r in poly] for poly in w.footprint_px])
-             for w in storey.walls]
-    openings = [replace(o, center_px=(o.center_px[0] * f, o.center_px[1] * f),
-                        width_px=o.width_px * f) for o in storey.openings]
-    spaces = [replace(s, polygon_px=_ring(s.polygon_px, f)) for s in storey.spaces]
-    columns = [replace(c, outline_px=_ring(c.outline_px, f)) for c in storey.columns]
     scale = Scale(storey.scale.px_per_m * f, storey.scale.method, storey.scale.detail)
-    return replace(storey, walls=walls, openings=openings, spaces=spaces, columns=columns,
-                   scale=scale, image_size=(int(image_size[0]), int(image_size[1])))
+    return replace(_moved(storey, f, 0.0, 0.0, image_size), scale=scale)
 
 
 def shift_storey(storey: Storey, offset: tuple[float, float], image_size: tuple[int, int]) -> Storey:
@@ -41,15 +46,4 @@ def shift_storey(storey: Storey, offset: tuple[float, float], image_size: tuple[
     dx, dy = float(offset[0]), float(offset[1])
     if (dx, dy) == (0.0, 0.0) and tuple(image_size) == tuple(storey.image_size):
         return storey
-
-    def ring(r: Ring) -> Ring:
-        return [(x + dx, y + dy) for x, y in r]
-
-    walls = [replace(w, footprint_px=[[ring(r) for r in poly] for poly in w.footprint_px])
-             for w in storey.walls]
-    openings = [replace(o, center_px=(o.center_px[0] + dx, o.center_px[1] + dy))
-                for o in storey.openings]
-    spaces = [replace(s, polygon_px=ring(s.polygon_px)) for s in storey.spaces]
-    columns = [replace(c, outline_px=ring(c.outline_px)) for c in storey.columns]
-    return replace(storey, walls=walls, openings=openings, spaces=spaces, columns=columns,
-                   image_size=(int(image_size[0]), int(image_size[1])))
+    return _moved(storey, 1.0, dx, dy, image_size)

@@ -109,7 +109,6 @@ def _fit_label(room: Polygon, name: str, area_text: str,
     room's label stays in it), the name wrapped into lines and the font made smaller (to half
     size at most) until the block fits inside the room. A room too small for any is labelled
     at the smallest size: legibility over overlap."""
-    room = room if room.is_valid else room.buffer(0)
     if room.is_empty:
         x, y = room.centroid.coords[0] if not room.centroid.is_empty else (0.0, 0.0)
         return (x, y), [name], scale
