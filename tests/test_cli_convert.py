@@ -101,7 +101,7 @@ def test_converting_a_plan_imports_only_what_it_needs(tmp_path):
         f"sys.argv = ['plan2bim', 'convert', {str(FIXTURES / 'flat.png')!r}, '-o', {str(tmp_path)!r}]\n"
         "try:\n    main()\nexcept SystemExit as e:\n    assert not e.code, e.code\n"
         "heavy = {'scipy', 'trimesh', 'networkx', 'torch', 'ultralytics', 'dask', 'distributed',\n"
-        "         'rapidocr', 'reportlab', 'pypdfium2'}\n"
+        "         'rapidocr', 'reportlab', 'pypdfium2', 'pydantic'}\n"
         "print(sorted(heavy & {m.split('.')[0] for m in sys.modules}))\n"
     )
     p = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=300)
