@@ -520,3 +520,81 @@ def test_a_blank_page_is_said_so_and_not_recognised(tmp_path, caplog) -> None:
     assert len(b.storeys) == 1
     assert [(r.page, r.reason) for r in b.pages if not r.used] == [(2, "a blank page"), (3, "a blank page")]
     assert "no wall found" not in caplog.text
+
+
+def test_a_bold_cut_line_across_a_wall_is_no_wall_but_wall_pieces_are() -> None:
+    """A section line's heavy dashes cross the walls they cut: the dash joined to a wall's ink
+    is not isolated, yet it is no wall (the rasterised surau plan's A-A and B-B became six
+    walls). Wall pieces in a row between windows (glazing in the gaps) or doors (door-wide
+    gaps) are walls."""
+    from plan2bim.sheet.mask import cut_lines
+
+    px_mm = 6.0
+    ink = np.zeros((700, 1400), bool)
+    # The cut line: 8 mm dashes, 2.5 mm gaps, 1.2 mm thick, at y = 200, from x = 40 to 900.
+    y, t, dash, gap = 200, 7, 48, 15
+    xs = list(range(40, 900, dash + gap))
+    for x in xs:
+        ink[y - t // 2:y + t // 2 + 1, x:x + dash] = True
+    # A thin-faced wall it crosses (two 2 px faces 20 px apart), joined to one dash.
+    ink[50:400, 300:302] = True
+    ink[50:400, 320:322] = True
+    # Its marker at the left end: a flag down from the first dash, a bold letter beside it.
+    ink[200:260, 40:47] = True
+    ink[225:265, 55:62] = True
+    ink[225:232, 55:80] = True
+    ink[245:252, 55:75] = True
+    # Solid wall pieces between windows (glazing lines in the gaps) and between doors.
+    for k in range(4):
+        ink[500:507, 100 + k * 62:100 + k * 62 + 48] = True
+    ink[502:505, 100:400] = True  # glazing along the row
+    for k in range(4):
+        ink[600:607, 500 + k * 108:500 + k * 108 + 48] = True  # 60 px (10 mm) door gaps
+    boxes = cut_lines(ink, px_mm)
+
+    def covered(x: int, yy: int) -> bool:
+        return any(b[0] <= x <= b[2] and b[1] <= yy <= b[3] for b in boxes)
+
+    crossing = next(x for x in xs if x <= 300 < x + dash)
+    assert covered(crossing + 5, y)  # the dash joined to the wall
+    assert all(covered(x + dash // 2, y) for x in xs)
+    assert covered(43, 250) and covered(58, 240)  # flag and letter
+    assert not covered(301, 100) and not covered(321, 350)  # the wall's faces away from the line
+    assert not any(covered(100 + k * 62 + 20, 503) for k in range(4))
+    assert not any(covered(500 + k * 108 + 20, 603) for k in range(4))
+
+
+def test_a_framed_note_is_taken_out_and_a_named_room_is_not() -> None:
+    """A framed note beside a leader made two close parallel strokes, filled as a wall on the
+    rasterised RBT plan (and a level tag's box another); a small room with its name inside is
+    also a rectangle around text, and stays."""
+    from PIL import ImageDraw
+    from sheetgen import _font, _mm
+
+    from plan2bim.sheet.mask import note_boxes
+
+    img = Image.new("L", (_mm(200), _mm(120)), 255)
+    d = ImageDraw.Draw(img)
+    # The note: 60 x 14 mm, two lines of 2.5 mm text; its leader runs along its top edge.
+    nx, ny = _mm(120), _mm(20)
+    d.rectangle((nx, ny, nx + _mm(60), ny + _mm(14)), outline=0, width=1)
+    d.text((nx + _mm(1.5), ny + _mm(2)), "WALL FINISHES SPECIFICATION", fill=0, font=_font(2.5))
+    d.text((nx + _mm(1.5), ny + _mm(7.5)), "IBS SOLID WALL TO MANUF'S DETAIL", fill=0, font=_font(2.5))
+    d.line((_mm(40), ny - 3, nx + _mm(60), ny - 3), fill=0, width=1)
+    # A level tag: "1.150" over "kt ls" in a 12 x 8 mm box.
+    d.rectangle((_mm(20), _mm(90), _mm(32), _mm(98)), outline=0, width=1)
+    d.text((_mm(21.5), _mm(91)), "1.150", fill=0, font=_font(2.5))
+    d.text((_mm(21.5), _mm(94.5)), "kt ls", fill=0, font=_font(2.5))
+    # A store room, 20 x 25 mm inside 1.5 mm walls, its name in the middle.
+    d.rectangle((_mm(60), _mm(60), _mm(83), _mm(88)), fill=0)
+    d.rectangle((_mm(61.5), _mm(61.5), _mm(81.5), _mm(86.5)), fill=255)
+    d.text((_mm(66), _mm(72)), "STOR", fill=0, font=_font(3))
+    ink = np.asarray(img) < 160
+    boxes = note_boxes(ink, _mm(1))
+
+    def covered(x: float, y: float) -> bool:
+        return any(b[0] <= _mm(x) <= b[2] and b[1] <= _mm(y) <= b[3] for b in boxes)
+
+    assert covered(150, 20) and covered(150, 34) and covered(120, 27)  # the note's frame
+    assert covered(25, 90)  # the tag
+    assert not covered(70, 60) and not covered(70, 74)  # the room's wall and its name

@@ -141,6 +141,148 @@ def peripheral_marks(ink: np.ndarray, px_per_mm: float) -> list[BBox]:
     return out
 
 
+def cut_lines(ink: np.ndarray, px_per_mm: float, s: SheetSettings = SheetSettings()) -> list[BBox]:
+    """Section and elevation cut lines with their markers: rows of three or more heavy dashes
+    of one size on one axis, evenly spaced, the gaps between them empty (a bold dashed line
+    across the drawing), and the heavy flags, arrows and letters at the row's ends.
+
+    A dash that crosses a wall is joined to the wall's ink, so :func:`heavy_bars` (isolated
+    bars) misses it; here a dash is known by the row it stands in. Pieces of a wall between
+    windows stand in a row too, but glazing fills their gaps, and between doors the gaps are
+    door-wide, not dash gaps."""
+    u8 = ink.astype(np.uint8)
+    half = max(1.5, 0.35 * px_per_mm)
+    dist = cv2.distanceTransform(u8, cv2.DIST_L2, 3)
+    core = (dist >= half).astype(np.uint8)
+    if not core.any():
+        return []
+    n, _, stats, _ = cv2.connectedComponentsWithStats(core, connectivity=8)
+    max_len = s.cut_dash_max_mm * px_per_mm
+    max_gap = s.cut_gap_max_mm * px_per_mm
+    bars: dict[bool, list[tuple[float, float, float, float]]] = {True: [], False: []}
+    for i in range(1, n):
+        x, y, w, h, _ = stats[i]
+        along, across = (w, h) if w >= h else (h, w)
+        length, thick = along + 2 * half, across + 2 * half
+        if length > max_len or length < s.cut_dash_elongation * thick:
+            continue
+        horizontal = bool(w >= h)
+        axis = y + h / 2 if horizontal else x + w / 2
+        start = x - half if horizontal else y - half
+        bars[horizontal].append((axis, start, start + length, thick))
+    out: list[BBox] = []
+    ends: list[tuple[float, float]] = []
+    for horizontal, items in bars.items():
+        items.sort()
+        groups: list[list[tuple[float, float, float, float]]] = []
+        for b in items:
+            if groups and abs(b[0] - groups[-1][-1][0]) <= max(2.0, 0.5 * b[3]):
+                groups[-1].append(b)
+            else:
+                groups.append([b])
+        for g in groups:
+            g.sort(key=lambda b: b[1])
+            run = [g[0]]
+            for b in g[1:] + [None]:
+                if b is not None and _dash_follows(run[-1], b, ink, horizontal, max_gap, half):
+                    run.append(b)
+                    continue
+                if len(run) >= s.cut_min_dashes:
+                    out += _cut_line_boxes(run, horizontal)
+                    a0, a1 = run[0][0], run[-1][0]
+                    ends += [(run[0][1], a0), (run[-1][2], a1)] if horizontal else \
+                        [(a0, run[0][1]), (a1, run[-1][2])]
+                run = [b] if b is not None else []
+    if not out:
+        return out
+    return out + _marker_ends(ends, ink, core, px_per_mm, half, s)
+
+
+def _dash_follows(a, b, ink: np.ndarray, horizontal: bool, max_gap: float, half: float) -> bool:
+    """Whether dash ``b`` continues the row ending in dash ``a``: a dash's gap away, of a
+    like size, with paper between them on the row's axis (crossing lines aside)."""
+    gap = b[1] - a[2]
+    if not (0 < gap <= min(max_gap, 0.8 * max(a[2] - a[1], b[2] - b[1]))):
+        return False
+    la, lb = a[2] - a[1], b[2] - b[1]
+    if max(la, lb) > 2.5 * min(la, lb) or max(a[3], b[3]) > 1.6 * min(a[3], b[3]):
+        return False
+    t = 0.5 * min(a[3], b[3])
+    lo, hi = int(np.ceil(a[2])), int(np.floor(b[1]))
+    c0, c1 = int(round(a[0] - t)), int(round(a[0] + t)) + 1
+    if hi <= lo:
+        return True
+    band = ink[max(0, c0):c1, lo:hi] if horizontal else ink[lo:hi, max(0, c0):c1].T
+    return band.size == 0 or float(band.any(axis=0).mean()) < 0.5
+
+
+def _cut_line_boxes(run, horizontal: bool) -> list[BBox]:
+    out = []
+    for axis, s0, s1, thick in run:
+        t = 0.5 * thick + 1
+        out.append((s0, axis - t, s1, axis + t) if horizontal else (axis - t, s0, axis + t, s1))
+    return out
+
+
+def _marker_ends(ends: list[tuple[float, float]], ink: np.ndarray, core: np.ndarray,
+                 px_per_mm: float, half: float, s: SheetSettings) -> list[BBox]:
+    """The marker at a cut line's ends: heavy pieces no larger than a marker near an end, and
+    not solid blocks (a flag with its first dash, an arrow, a bold letter; a wall's stub is a
+    solid rectangle)."""
+    k = int(2 * half) | 1
+    heavy = cv2.dilate(core, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))) & ink.astype(np.uint8)
+    n, _, stats, _ = cv2.connectedComponentsWithStats(heavy, connectivity=8)
+    reach = s.cut_marker_reach_mm * px_per_mm
+    biggest = s.cut_marker_max_mm * px_per_mm
+    e = np.asarray(ends, dtype=np.float64)
+    out = []
+    for i in range(1, n):
+        x, y, w, h, a = stats[i]
+        if max(w, h) > biggest or a > s.cut_marker_max_fill * w * h:
+            continue
+        dx = np.maximum(0, np.maximum(x - e[:, 0], e[:, 0] - (x + w)))
+        dy = np.maximum(0, np.maximum(y - e[:, 1], e[:, 1] - (y + h)))
+        if float(np.min(np.hypot(dx, dy))) <= reach:
+            out.append((float(x), float(y), float(x + w), float(y + h)))
+    return out
+
+
+def note_boxes(ink: np.ndarray, px_per_mm: float, s: SheetSettings = SheetSettings()) -> list[BBox]:
+    """Framed notes and tags inside a drawing (a specification note, a level tag "1.150 kt
+    ls"): a thin rectangle that text fills. Its frame next to a leader or another note's edge
+    made two close parallel strokes, which are filled as a wall on a raster sheet. A room is a
+    rectangle too, but its name fills little of it, and furniture, doors and hatch in it are
+    larger than letters."""
+    u8 = ink.astype(np.uint8)
+    contours, hier = cv2.findContours(u8, cv2.RETR_CCOMP, cv2.CHAIN_APPROX_SIMPLE)
+    if hier is None:
+        return []
+    lo = s.note_min_mm * px_per_mm
+    wmax, hmax = s.note_max_width_mm * px_per_mm, s.note_max_height_mm * px_per_mm
+    letter = s.label_max_height_mm * px_per_mm
+    pad = s.note_frame_mm * px_per_mm + 1
+    out: list[BBox] = []
+    for c, h in zip(contours, hier[0], strict=True):
+        if h[3] < 0:
+            continue  # an outer boundary: a note's interior is a hole in its frame
+        x, y, w, hh = cv2.boundingRect(c)
+        if not (lo <= w <= wmax and lo <= hh <= hmax) or cv2.contourArea(c) < 0.85 * w * hh:
+            continue
+        sub = u8[y + 2:y + hh - 2, x + 2:x + w - 2]
+        if sub.size == 0 or not sub.any():
+            continue
+        n, _, st, _ = cv2.connectedComponentsWithStats(sub, connectivity=8)
+        if int(st[1:, cv2.CC_STAT_HEIGHT].max()) > letter:
+            continue
+        x0, y0 = st[1:, 0].min(), st[1:, 1].min()
+        x1 = (st[1:, 0] + st[1:, 2]).max()
+        y1 = (st[1:, 1] + st[1:, 3]).max()
+        if (x1 - x0) * (y1 - y0) < s.note_text_cover * sub.size:
+            continue
+        out.append((float(x - pad), float(y - pad), float(x + w + pad), float(y + hh + pad)))
+    return out
+
+
 def grid_line_pixels(ink: np.ndarray, bubble_boxes: list[BBox], px_per_mm: float) -> np.ndarray:
     """The thin ink of the grid lines that leave the grid bubbles (dash-dot lines across the
     drawing): on a grid line, a pixel is grid unless it belongs to a stroke running across it
@@ -186,6 +328,12 @@ def masked_viewport(image: np.ndarray, sheet: Sheet, bbox: BBox, *,
     x0, y0, x1, y1 = (int(round(v)) for v in bbox)
     crop = image[y0:y1, x0:x1].copy()
     px_per_mm = (sheet.dpi / 25.4) if sheet.dpi else max(sheet.size_px) / 420.0
+    # Before anything is painted: painted text and dimension lines cut a cut line's dashes
+    # into pieces that no longer make a row.
+    gray = crop if crop.ndim == 2 else cv2.cvtColor(crop, cv2.COLOR_RGB2GRAY)
+    cuts = cut_lines(gray < 160, px_per_mm, settings)
+    if fill_walls:
+        cuts += note_boxes(gray < 160, px_per_mm, settings)
     for fb in sheet.furniture:
         _paint(crop, fb, x0, y0, 2)
     if mask_texts:
@@ -203,7 +351,8 @@ def masked_viewport(image: np.ndarray, sheet: Sheet, bbox: BBox, *,
     ink = gray < 160
     rings = bubbles(ink, px_per_mm, settings)
     crop[grid_line_pixels(ink, rings, px_per_mm)] = 255
-    for b in rings + heavy_bars(ink, px_per_mm) + peripheral_marks(ink, px_per_mm):
+    marks = rings + heavy_bars(ink, px_per_mm) + peripheral_marks(ink, px_per_mm)
+    for b in marks + cuts:
         _paint(crop, b, 0, 0, 2)
     if not fill_walls:
         return crop

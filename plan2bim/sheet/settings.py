@@ -70,6 +70,36 @@ class SheetSettings:
     circles from this diameter..."""
     bubble_max_diameter_mm: float = 16.0
     """...to this one are taken for bubbles."""
+    cut_dash_max_mm: float = 15.0
+    """Longest dash of a bold section/elevation cut line, on paper (the dev sheets: 5-12 mm)."""
+    cut_dash_elongation: float = 4.0
+    """A cut line's dash is at least this many times as long as it is thick (dev sheets: 6-8;
+    a solid wall's pier between two openings is rarely over 3)."""
+    cut_gap_max_mm: float = 6.0
+    """Widest gap between two dashes of a cut line, on paper (dev sheets 2-3 mm; a door's gap
+    in a wall at 1:100 is 7 mm and more)."""
+    cut_min_dashes: int = 3
+    """Fewest dashes in a row that make a cut line."""
+    cut_marker_reach_mm: float = 10.0
+    """A marker's flag, arrow and letter stand this near the end of its cut line, on paper
+    (rasterised surau: the letter 3 mm from the flag, the flag on the line's end)."""
+    cut_marker_max_mm: float = 16.0
+    """... and are no larger than this (the surau flag with its first dash: 13 mm)."""
+    cut_marker_max_fill: float = 0.75
+    """... and fill at most this share of their box (letters, L-shaped flags and arrows fill
+    0.3-0.6; a solid wall stub fills its box)."""
+    note_min_mm: float = 3.0
+    """A framed note or tag is at least this wide and high inside its frame, on paper (the
+    dev sheets' level tags: 8 x 6 mm)..."""
+    note_max_width_mm: float = 90.0
+    """... at most this wide (specification notes: 30-80 mm)..."""
+    note_max_height_mm: float = 40.0
+    """... and this high."""
+    note_frame_mm: float = 0.6
+    """Its frame's line is at most this thick, on paper (taken out with what it frames)."""
+    note_text_cover: float = 0.3
+    """Its letters span at least this share of the inside (notes 0.5-0.9, tags 0.4-0.7; a
+    room's name spans under 0.1 of its room)."""
     dimension_tick_min: int = 3
     """A dimension-chain scale needs at least this many numbers agreeing between their ticks."""
     dimension_agree_ratio: float = 0.03
