@@ -129,3 +129,28 @@ def test_real_pipeline_on_two_cubicasa_plans():
         assert key in out, key
     assert 0.3 < out["wall_iou"] <= 1.0  # the classical detector finds most walls of a clean plan
     assert out["seconds_median"] > 0
+
+
+def test_synthetic_vector_sheets_are_scored_as_scans(tmp_path):
+    """``eval --rasterise`` on a synthetic vector set scores the raster path on whole sheets
+    with the exact truth: each sheet's plan page becomes a PNG (no dpi, no text layer) of the
+    truth's size, and a dpi other than the truth's is refused."""
+    from plan2bim.tools.evaluate.vector_sheets import rasterised_sheets
+
+    out = tmp_path / "set"
+    r = CliRunner().invoke(app, ["synth", "--format", "pdf", "-n", "2", "--seed", "5", "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    ras = rasterised_sheets(out, 150, tmp_path / "ras")
+    for gt_path in sorted((ras / "gt").glob("*.json")):
+        truth = json.loads(gt_path.read_text())
+        with Image.open(ras / "images" / f"{gt_path.stem}.png") as im:
+            assert im.format == "PNG" and "dpi" not in im.info
+            assert list(im.size) == truth["storeys"][0]["image_size_px"]
+        assert truth["storeys"][0]["page"] == 1
+        assert (ras / "sheets" / gt_path.name).is_file()
+    r = CliRunner().invoke(app, ["eval", str(out), "--rasterise", "150", "--json", "--limit", "1"])
+    assert r.exit_code == 0, r.output
+    summary = json.loads(r.output[r.output.index("{"):])
+    assert summary["plans"] == 1 and summary["failed"] == 0
+    r = CliRunner().invoke(app, ["eval", str(out), "--rasterise", "100"])
+    assert r.exit_code == 2 and "150 dpi" in r.output

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+import tempfile
 from pathlib import Path
 from typing import Annotated, Any, Literal
 
@@ -38,7 +39,8 @@ def evaluate(
     workers: Annotated[int, typer.Option("--workers", "-j", min=1, help="Worker processes.")] = 1,
     rasterise: Annotated[int | None, typer.Option(
         "--rasterise", metavar="DPI", min=30,
-        help="Drawing sets: render each page to a PNG without dpi first, and convert those.")] = None,
+        help="Drawing sets and synthetic vector sheets: render each page to a PNG without dpi "
+             "first, and convert those (the scan's way).")] = None,
 ) -> None:
     """Score recognition on a dataset with the field's protocol.
 
@@ -69,13 +71,18 @@ def evaluate(
             console.print(f"  {ps['set']}: storeys from pages {ps['storey_pages']}, "
                           f"{ps['seconds']:.1f} s" + (f", error: {ps['error']}" if ps["error"] else ""))
         return
-    with user_errors():
+    with user_errors(), tempfile.TemporaryDirectory(prefix="plan2bim-rasterised-") as tmp:
         config = replace(base_config(settings), detector=detector)
         from plan2bim.tools.evaluate import evaluate as run_eval
         from plan2bim.tools.evaluate import write_per_plan_csv
 
+        scored = dataset
+        if rasterise is not None:
+            from plan2bim.tools.evaluate.vector_sheets import rasterised_sheets
+
+            scored = rasterised_sheets(dataset, rasterise, Path(tmp), limit)
         with _Progress(enabled=err_console.is_terminal) as progress:
-            report = run_eval(dataset, fmt, config, limit=limit, workers=workers,
+            report = run_eval(scored, fmt, config, limit=limit, workers=workers,
                               overlays=overlays, on_plan=progress.advance)
         if per_plan is not None:
             write_per_plan_csv(report.scores, per_plan)

@@ -81,3 +81,48 @@ def swing_agreement(pred: dict[str, Any] | None, gt_path: Path, tol_px: float) -
     pairs = _assign(d <= tol_px, 1.0 - d / max(tol_px, 1e-9))
     matched = [(i, j) for i, j in pairs if i in swung]
     return sum(1 for i, j in matched if t[i][1] == p[j][1]), len(matched)
+
+
+def rasterised_sheets(dataset: Path, dpi: int, out: Path, limit: int | None = None) -> Path:
+    """A copy of a synthetic vector-sheet set as scans: each sheet's plan page rendered to a
+    PNG with no dpi, no text layer and no vector lines, beside the same truth. The raster path
+    is then scored on whole sheets (frame, title block, dimension chains, notes around the
+    plan) with an exact truth, as no real scan gives one.
+
+    The truth is drawn in the pixels of the page at the sheet's own dpi, so ``dpi`` must be
+    that one."""
+    import shutil
+
+    import pypdfium2 as pdfium
+
+    from plan2bim.errors import InputError
+    from plan2bim.load import PDFIUM_LOCK
+
+    dataset, out = Path(dataset), Path(out)
+    sheets = sorted((dataset / "sheets").glob("*.json"))[:limit]
+    if not sheets:
+        raise InputError(f"{dataset}: --rasterise needs a drawing-set folder or a synthetic "
+                         "vector set (plan2bim synth --format pdf)")
+    for sub in ("images", "gt", "sheets"):
+        (out / sub).mkdir(parents=True, exist_ok=True)
+    for rec in sheets:
+        meta = json.loads(rec.read_text(encoding="utf-8"))
+        if int(meta.get("dpi", 0)) != dpi:
+            raise InputError(f"{rec.name}: its truth is drawn at {meta.get('dpi')} dpi; "
+                             f"rasterise at that dpi (--rasterise {meta.get('dpi')})")
+        gt = dataset / "gt" / rec.name
+        truth = json.loads(gt.read_text(encoding="utf-8"))
+        page = int(truth["storeys"][0].get("page") or 1) if truth.get("storeys") else 1
+        pdf = dataset / "images" / f"{rec.stem}.pdf"
+        with PDFIUM_LOCK:
+            doc = pdfium.PdfDocument(str(pdf))
+            try:
+                image = doc[page - 1].render(scale=dpi / 72.0).to_pil()
+            finally:
+                doc.close()
+        image.convert("RGB").save(out / "images" / f"{rec.stem}.png")
+        for st in truth.get("storeys", []):
+            st["page"] = 1
+        (out / "gt" / rec.name).write_text(json.dumps(truth), encoding="utf-8")
+        shutil.copy(rec, out / "sheets" / rec.name)
+    return out
