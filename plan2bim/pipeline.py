@@ -182,7 +182,7 @@ def _recognise_page(page: Page, where: str, pdf_path: Path | None, config: Confi
                 extent_px=None if view.whole_page else float(max(view.image.shape[:2])),
                 max_wall_thickness_m=sheet.max_wall_thickness_m,
                 max_door_width_m=sheet.max_door_width_m,
-                max_building_m=sheet.max_building_m)
+                max_building_m=sheet.max_building_m, paper=view.paper_px_per_m)
             _check_scale(where, scale, prepared.gray.shape, InputLimits())
             plan = vectorize(det, scale.px_per_m, page_config)
             timings["vectorize"] += time.perf_counter() - t

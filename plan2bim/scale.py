@@ -9,6 +9,7 @@ import numpy as np
 
 from plan2bim.config import Config
 from plan2bim.model import Scale
+from plan2bim.sheet.paper import nearest_paper
 
 log = logging.getLogger(__name__)
 
@@ -41,11 +42,15 @@ def resolve_scale_ordered(
     page_dpi: float | None = None, *, printed: tuple[float, str] | None = None,
     dimensions: tuple[float, str] | None = None, extent_px: float | None = None,
     max_wall_thickness_m: float = 1.0, max_door_width_m: float = 3.0,
-    max_building_m: float = 400.0,
+    max_building_m: float = 400.0, paper: list[tuple[float, str]] = (),
 ) -> Scale:
     """The scale by the drawing sets' order: the user's option; the printed 1:N with the page's
     physical size (``printed``: px/m and how it was read); the dimension chains
     (``dimensions``); then the estimates of :func:`resolve_scale`.
+
+    A scan without dpi gives the printed 1:N's px/m on each standard paper of its proportions
+    (``paper``: px/m, paper name): the one the chains confirm, else the one the estimates
+    point to, is the scale, read as printed.
 
     A scale after the user's is rejected, with a warning, where it makes the walls thicker than
     ``max_wall_thickness_m``, the doors wider than ``max_door_width_m`` or the drawing
@@ -78,6 +83,10 @@ def resolve_scale_ordered(
     for method, cand in (("printed", printed), ("dimensions", dimensions)):
         if cand is None:
             continue
+        if method == "dimensions" and paper:
+            hit = nearest_paper(list(paper), cand[0], config.scale.paper_max_off_dimensions_ratio)
+            if hit is not None and insane(hit[0]) is None:
+                return _on_paper(hit, cand[1])
         why = insane(cand[0])
         if why is None and method == "printed" and dimensions is not None \
                 and abs(cand[0] / dimensions[0] - 1) > config.scale.printed_max_off_dimensions_ratio:
@@ -90,6 +99,15 @@ def resolve_scale_ordered(
         log.warning("scale from %s (%.1f px/m) rejected: it makes %s", method, cand[0], why)
         rejected.append(f"{method} {cand[0]:.1f} px/m rejected: {why}")
     fallback = resolve_scale(config, door_widths_px, wall_thickness_px, page_dpi)
+    if paper and fallback.method in ("doors", "walls"):
+        hit = nearest_paper(list(paper), fallback.px_per_m, config.scale.paper_max_off_estimate_ratio)
+        if hit is not None and insane(hit[0]) is None:
+            return _on_paper(hit, f"{fallback.detail}, {abs(hit[0] / fallback.px_per_m - 1):.0%} off")
     if rejected:
         return replace(fallback, detail=f"{fallback.detail} ({'; '.join(rejected)})")
     return fallback
+
+
+def _on_paper(hit: tuple[float, str], by: str) -> Scale:
+    return Scale(float(hit[0]), "printed",
+                 f"printed scale on {hit[1]} paper, its size from the scan's proportions and {by}")

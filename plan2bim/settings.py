@@ -301,6 +301,14 @@ class ScaleSettings:
     """A printed 1:N more than this fraction off the drawing's dimension chains gives way to
     them: the sheet was printed on another paper size than it was drawn for (surau and tandas
     sets). Set by hand; the chains agree with each other within 1.2% there."""
+    paper_max_off_dimensions_ratio: float = 0.03
+    """A scan without dpi: its printed 1:N on a standard paper of its proportions is the scale
+    where it lies within this ratio of the dimension chains (read to 1.2% on the dev sheets;
+    the rasterised tandas plan's 1:50 on A2 would lie 6.8% off its chains: not taken)..."""
+    paper_max_off_estimate_ratio: float = 0.15
+    """... or, with no chains read, within this ratio of the doors' or walls' estimate (A-series
+    sizes stand sqrt(2), 41%, apart, so an estimate halfway, 19% off both, chooses none; the
+    doors' estimate is 5-15% off on the synthetic scans)."""
 
 
 @dataclass(frozen=True)

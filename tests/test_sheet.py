@@ -62,8 +62,10 @@ def test_the_plan_on_a_sheet_is_found_and_measured(sheet_result) -> None:
     s = result.building.storeys[0]
     assert len(s.walls) >= 4 and len(s.spaces) >= 2
     assert s.name == "Ground floor" and s.title == "GROUND FLOOR PLAN"
-    assert s.scale.method == "dimensions"
-    assert s.scale.px_per_m == pytest.approx(TRUE_PX_PER_M, rel=0.05)
+    # The PNG has no dpi: its printed 1:100 on the A3 paper its chains confirm.
+    assert s.scale.method == "printed" and "A3 paper" in s.scale.detail
+    assert "dimensions between their ticks" in s.scale.detail
+    assert s.scale.px_per_m == pytest.approx(TRUE_PX_PER_M, rel=0.01)
     walls = _wall_boxes_on_page(result)
     (plan,) = boxes["plan"]
     assert all(_overlaps(w, plan, -3) for w in walls)  # every wall lies on the drawn house
@@ -598,3 +600,55 @@ def test_a_framed_note_is_taken_out_and_a_named_room_is_not() -> None:
     assert covered(150, 20) and covered(150, 34) and covered(120, 27)  # the note's frame
     assert covered(25, 90)  # the tag
     assert not covered(70, 60) and not covered(70, 74)  # the room's wall and its name
+
+
+def test_a_scan_without_dpi_takes_its_printed_scale_on_a_standard_paper() -> None:
+    """A scan carries no dpi, but it is of a whole sheet: A3 at 150 dpi is 2480 px long, so a
+    printed 1:50 is 118.1 px/m there, 83.5 on A2, 167 on A4. The chains choose the paper (to
+    3%), or, with no chains read, the doors' estimate (to 15%); a paper that only nearly fits
+    (the tandas sheet: 1:50 on A2 is 6.8% off its chains) is not taken."""
+    from plan2bim.sheet.paper import paper_scales
+
+    paper = paper_scales((2480, 1754), 50, 0.03)
+    assert {name for _, name in paper} == {"A0", "A1", "A2", "A3", "A4"}  # not ANSI, not ARCH
+    c = Config()
+    doors = [0.75 * 133.0] * 3  # the doors' estimate: 133 px/m, 13% off
+    s = resolve_scale_ordered(c, doors, 10.0, None, paper=paper)
+    assert s.method == "printed" and s.px_per_m == pytest.approx(2480 / 420 * 20) and "A3" in s.detail
+    s = resolve_scale_ordered(c, doors, 10.0, None, dimensions=(117.0, "5 dimensions"), paper=paper)
+    assert s.method == "printed" and s.px_per_m == pytest.approx(2480 / 420 * 20)
+    s = resolve_scale_ordered(c, doors, 10.0, None, dimensions=(78.3, "5 dimensions"), paper=paper)
+    assert (s.method, s.px_per_m) == ("dimensions", 78.3)
+    # Doors halfway between two papers (19% off each) choose none: the estimate stands.
+    s = resolve_scale_ordered(c, [0.75 * 99.3] * 3, 10.0, None, paper=paper)
+    assert s.method == "doors"
+
+
+def test_a_scanned_sheet_with_a_corner_title_box_is_read_as_a_sheet(tmp_path: Path) -> None:
+    """A sheet whose title block is a box in the frame's corner, not a strip across it, of a
+    few lines (the synthetic sheets; many small offices' A4 and A3 sheets), scanned: it was
+    taken for a bare plan, frame and title box and all, at a scale from its doors. The box's
+    lines are read, its title names the drawing, the box is sheet furniture, and the printed
+    1:N on the scan's paper is the scale."""
+    from typer.testing import CliRunner
+
+    from plan2bim.cli import app
+    from plan2bim.tools.evaluate.vector_sheets import rasterised_sheets
+
+    out = tmp_path / "set"
+    r = CliRunner().invoke(app, ["synth", "--format", "pdf", "-n", "1", "--seed", "11", "-o", str(out)])
+    assert r.exit_code == 0, r.output
+    ras = rasterised_sheets(out, 150, tmp_path / "ras")
+    truth = json.loads((ras / "gt" / "000000.json").read_text())["storeys"][0]["scale"]["px_per_m"]
+    png = ras / "images" / "000000.png"
+    img = np.asarray(Image.open(png).convert("RGB"))
+    sheet = read_sheet(img, 1)
+    assert sheet.frame is not None
+    (vp,) = sheet.viewports
+    assert (vp.kind, vp.title, vp.scale_denominator) == ("floor_plan", "GROUND FLOOR PLAN", 50)
+    H, W = img.shape[:2]
+    (box,) = [b for b in sheet.furniture if b[2] > 0.9 * W and b[3] > 0.9 * H]  # bottom right
+    assert box[0] > 0.3 * W and vp.bbox[3] <= box[1] + 2
+    s = build_model(png).building.storeys[0]
+    assert s.scale.method == "printed" and "A3 paper" in s.scale.detail
+    assert s.scale.px_per_m == pytest.approx(truth, rel=0.01)

@@ -17,7 +17,13 @@ import numpy as np
 
 from plan2bim.sheet.classify import kind_of_title, level_marks, level_of_title, normalise
 from plan2bim.sheet.content import content_kind
-from plan2bim.sheet.layout import Strokes, analyse_layout, find_frame, find_title_block
+from plan2bim.sheet.layout import (
+    Strokes,
+    analyse_layout,
+    find_corner_title_box,
+    find_frame,
+    find_title_block,
+)
 from plan2bim.sheet.model import BBox, PageKind, Sheet, TextItem, Viewport
 from plan2bim.sheet.ocr import find_text_lines, read_lines
 from plan2bim.sheet.scale_text import parse_scale
@@ -60,6 +66,12 @@ def read_sheet(image: np.ndarray, page: int, *, dpi: float | None = None,
     # A framed page whose text layer names a drawing is a sheet, however small its lettering
     # (the synthetic A4 sheets: 2 mm title-block text in a corner box, no strip across).
     sheet_like = sheet_like or (frame_w is not None and any(kind_of_title(t.text) for t in texts))
+    # A scan's frame with a title block of few lines, or a title box in its corner: a sheet
+    # when the block names a drawing (read with OCR: a plan's walls can pass for a frame and
+    # its rooms for a block, never for that).
+    corner = (not sheet_like and frame_w is not None and pdf_path is None
+              and _title_box_names_a_drawing(gray, strokes, frame_w, f, settings))
+    sheet_like = sheet_like or corner
     if not sheet_like and not _titles(texts, px_per_mm) and \
             not (frame_w is None and _title_block_evidence(strokes, None, settings)):
         # A single drawing with no sheet around it: the whole page is the plan, unless it is a
@@ -80,7 +92,8 @@ def read_sheet(image: np.ndarray, page: int, *, dpi: float | None = None,
         return Sheet(**base, viewports=[vp])
 
     text_boxes_w = [_scale_box(t.bbox, f) for t in texts]
-    lay = analyse_layout(work, px_per_mm * f, settings, text_boxes_w, strokes, frame=frame_w)
+    lay = analyse_layout(work, px_per_mm * f, settings, text_boxes_w, strokes, frame=frame_w,
+                         corner_box=corner)
     inv = 1.0 / f
     frame = _scale_box(lay.frame, inv) if lay.frame else None
     tb = _scale_box(lay.title_block, inv) if lay.title_block else None
@@ -219,6 +232,21 @@ def looks_like_picture(gray: np.ndarray, s: SheetSettings = SheetSettings()) -> 
     w = mag[strong]
     axis_share = float((w * (np.minimum(ang, 90 - ang) < 12)).sum() / w.sum())
     return flat_mid > s.picture_flat_mid_ratio and axis_share < s.picture_axis_edge_ratio
+
+
+def _title_box_names_a_drawing(gray: np.ndarray, strokes: Strokes, frame: BBox, f: float,
+                                s: SheetSettings) -> bool:
+    box = find_title_block(strokes, frame, s) or find_corner_title_box(strokes, frame, s)
+    if box is None:
+        return False
+    x0, y0, x1, y1 = (int(round(v)) for v in box)
+    H = strokes.ink.shape[0]
+    lines = find_text_lines(strokes.ink[y0:y1, x0:x1], (max(3.0, H / 400), H / 40))
+    lines.sort(key=lambda ln: -ln.char_height)
+    inv = 1.0 / f
+    chosen = [_scale_box((ln.bbox[0] + x0, ln.bbox[1] + y0, ln.bbox[2] + x0, ln.bbox[3] + y0), inv)
+              for ln in lines[: s.corner_title_reads]]
+    return any(kind_of_title(t.text) for t in read_lines(gray, chosen))
 
 
 def _title_block_evidence(strokes: Strokes, frame: BBox | None, s: SheetSettings) -> bool:

@@ -109,6 +109,31 @@ def find_title_block(ink: np.ndarray | Strokes, frame: BBox, s: SheetSettings) -
     return None
 
 
+def find_corner_title_box(ink: np.ndarray | Strokes, frame: BBox, s: SheetSettings) -> BBox | None:
+    """A title block drawn as a box in the frame's bottom-right corner, not a strip across it
+    (small offices' A4 and A3 sheets, the synthetic sheets): a rule from the frame's right side,
+    a fifth of the frame wide or more, whose left end stands on a line down to the frame's
+    bottom."""
+    ink = ink if isinstance(ink, Strokes) else Strokes(ink)
+    x0, y0, x1, y1 = (int(round(v)) for v in frame)
+    fw, fh = x1 - x0, y1 - y0
+    hl, vl = long_lines(ink, max(5, int(min(fw, fh) * 0.1)))
+    reach = max(4, int(0.005 * fw))
+    top = int(y1 - s.title_block_depth_ratio * fh)
+    for r in range(max(y0, top), int(y1 - 0.03 * fh)):
+        row = hl[r, x0:x1 + 1]
+        if not row[-reach:].any():
+            continue  # the rule must run into the frame's right side
+        off = np.flatnonzero(~row[: fw + 1 - reach])
+        start = x0 + (int(off.max()) + 1 if len(off) else 0)
+        if not (s.corner_title_min_ratio * fw <= x1 - start < s.title_block_span_ratio * fw):
+            continue
+        side = vl[r + 2:y1 - 1, max(0, start - reach):start + reach + 1]
+        if side.size and side.any(axis=1).mean() > 0.9:
+            return (float(start), float(r), float(x1), float(y1))
+    return None
+
+
 def find_boxes(ink: np.ndarray | Strokes, min_side_px: int) -> list[BBox]:
     """Closed rectangles of straight lines, each side at least ``min_side_px`` long."""
     hl, vl = long_lines(ink, min_side_px)
@@ -163,16 +188,18 @@ def find_clusters(ink: np.ndarray, gap_px: int, min_area_px: float) -> list[BBox
 
 def analyse_layout(gray: np.ndarray, px_per_mm: float, s: SheetSettings,
                    text_boxes: list[BBox] = (), strokes: Strokes | None = None,
-                   frame: BBox | None = None) -> Layout:
+                   frame: BBox | None = None, corner_box: bool = False) -> Layout:
     """Frame, title block, panels and drawing clusters of a (downscaled) grey page; ``frame``:
-    the frame found already (else it is looked for here)."""
+    the frame found already (else it is looked for here); ``corner_box``: a box in the frame's
+    corner may be the title block (a scan whose corner box named a drawing)."""
     st = strokes or Strokes(gray < 160)
     ink = st.ink
     H, W = ink.shape
     lay = Layout()
     lay.frame = frame if frame is not None else find_frame(st, s)
     frame = lay.frame or (0.0, 0.0, float(W - 1), float(H - 1))
-    lay.title_block = find_title_block(st, frame, s)
+    lay.title_block = find_title_block(st, frame, s) or (
+        find_corner_title_box(st, frame, s) if corner_box and lay.frame is not None else None)
     fw, fh = frame[2] - frame[0], frame[3] - frame[1]
     gap = 0.02 * max(W, H)
     for b in find_boxes(st, int(max(12, 0.05 * min(fw, fh)))):

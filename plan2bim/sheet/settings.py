@@ -21,6 +21,12 @@ class SheetSettings:
     """A frame edge lies within this share of the page from the page's edge."""
     title_block_span_ratio: float = 0.7
     """A title block's dividing rule runs over at least this share of the frame's width/height."""
+    corner_title_min_ratio: float = 0.2
+    """A title block drawn as a box in the frame's corner is at least this share of the frame
+    wide (the synthetic sheets: 0.45-0.65); wider than ``title_block_span_ratio`` it is a strip."""
+    corner_title_reads: int = 3
+    """Lines of such a box read (largest first) to find the drawing's title in it (it names the
+    drawing in its second line, under the project's name)."""
     title_block_depth_ratio: float = 0.3
     """The title block lies within this share of the frame from its bottom (or right) edge; the
     dev sheets' title blocks take 0.07 to 0.14 of the frame height."""
@@ -100,6 +106,9 @@ class SheetSettings:
     note_text_cover: float = 0.3
     """Its letters span at least this share of the inside (notes 0.5-0.9, tags 0.4-0.7; a
     room's name spans under 0.1 of its room)."""
+    paper_aspect_tolerance: float = 0.03
+    """A scan is taken to be of a whole standard sheet whose proportions are its own within this
+    ratio (a scanner's margins: 1-2%); A-series sheets are sqrt(2) long, ANSI and ARCH 1.29-1.55."""
     dimension_tick_min: int = 3
     """A dimension-chain scale needs at least this many numbers agreeing between their ticks."""
     dimension_agree_ratio: float = 0.03

@@ -29,6 +29,7 @@ from plan2bim.sheet.dimensions import (
 from plan2bim.sheet.mask import masked_viewport, texts_in
 from plan2bim.sheet.model import BBox, Sheet, TextItem, Viewport
 from plan2bim.sheet.ocr import find_text_lines, read_lines
+from plan2bim.sheet.paper import paper_scales
 from plan2bim.sheet.settings import SheetSettings
 
 log = logging.getLogger(__name__)
@@ -59,6 +60,9 @@ class View:
     printed_detail: str = ""
     dimension_px_per_m: float | None = None
     dimension_detail: str = ""
+    paper_px_per_m: list[tuple[float, str]] = field(default_factory=list)
+    """A scan without dpi: the printed 1:N's px/m on each standard paper of the scan's
+    proportions (the scale step chooses one by the dimension chains or the estimates)."""
     texts: list[TextItem] = field(default_factory=list)
     """The sheet's texts inside the crop, in crop pixels."""
     whole_page: bool = False
@@ -129,6 +133,8 @@ def _view(image: np.ndarray, sheet: Sheet, v: Viewport, rec: int, whole: bool,
     if v.scale_denominator and sheet.dpi:
         view.printed_px_per_m = sheet.dpi / 0.0254 / v.scale_denominator
         view.printed_detail = f"printed 1:{v.scale_denominator:g} on a page at {sheet.dpi:g} dpi"
+    elif v.scale_denominator:
+        view.paper_px_per_m = paper_scales(sheet.size_px, v.scale_denominator, s.paper_aspect_tolerance)
     ink = gray_page[y0:y1, x0:x1] < 160
     numbers = [t for t in view.texts
                if any(dimension_value_m(w) for w in t.text.split()) and not t.angle]
