@@ -520,3 +520,18 @@ def test_a_blank_page_is_said_so_and_not_recognised(tmp_path, caplog) -> None:
     assert len(b.storeys) == 1
     assert [(r.page, r.reason) for r in b.pages if not r.used] == [(2, "a blank page"), (3, "a blank page")]
     assert "no wall found" not in caplog.text
+
+
+def test_masking_a_view_later_gives_the_same_image() -> None:
+    """``page_views(mask=False)`` leaves the crops plain; ``mask_view`` paints them as before."""
+    from plan2bim.sheet.stage import mask_view
+
+    img, _ = make_sheet()
+    now, _, _ = page_views(img, 1, None, None)
+    later, _, sheet = page_views(img, 1, None, None, mask=False)
+    assert len(now) == len(later) == 1 and now[0].masked and not later[0].masked
+    assert np.array_equal(later[0].image, later[0].original)
+    masked = mask_view(later[0], img, sheet)
+    assert masked.masked and np.array_equal(masked.image, now[0].image)
+    assert not np.array_equal(masked.image, masked.original)
+    assert mask_view(masked, img, sheet) is masked

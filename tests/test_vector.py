@@ -338,3 +338,19 @@ def test_the_sheet_border_is_no_wall_when_the_whole_frame_is_read():
 
     assert xs(clip_content(page, frame, box_is_frame=True).paths) == [28.0, 100.0]
     assert xs(clip_content(page, frame).paths) == [20.0, 28.0, 100.0]  # a viewport's edge may hold a wall
+
+
+def test_a_vector_page_is_never_masked(tmp_path, monkeypatch):
+    """The vector route reads the PDF's lines, not the view's pixels: painting the sheet
+    furniture out of its image (Hough circles over an A3 page) was wasted work."""
+    from plan2bim.pipeline import build_model
+    from plan2bim.sheet import stage
+    from plan2bim.tools.synth.pdf_sheet import make_pdf_sheet
+
+    def fail(*a, **k):
+        raise AssertionError("a vector page's view was masked")
+
+    monkeypatch.setattr(stage, "masked_viewport", fail)
+    pdf = _write(tmp_path, make_pdf_sheet(2, seed=5).pdf, "sheet.pdf")
+    st = build_model(pdf).building.storeys[0]
+    assert st.walls and {w.source for w in st.walls} == {"vector"}
