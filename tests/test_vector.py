@@ -354,3 +354,22 @@ def test_a_vector_page_is_never_masked(tmp_path, monkeypatch):
     pdf = _write(tmp_path, make_pdf_sheet(2, seed=5).pdf, "sheet.pdf")
     st = build_model(pdf).building.storeys[0]
     assert st.walls and {w.source for w in st.walls} == {"vector"}
+
+
+def test_marked_content_spans_name_the_paths_layers(tmp_path):
+    """A path's layer is the names of the marked-content spans it sits in; a span's name is
+    read once and reused for the paths after it, nested or not."""
+
+    def draw(c):
+        c._code.append("/A BMC /B BMC")
+        c.line(10, 20, 100, 20)
+        c.line(10, 30, 100, 30)
+        c._code.append("EMC")
+        c.line(10, 40, 100, 40)
+        c.line(10, 45, 100, 45)
+        c._code.append("EMC")
+        c.line(10, 50, 100, 50)
+
+    page = read_page(_write(tmp_path, _pdf(draw)), 1)
+    assert [p.layer for p in page.paths] == ["A/B", "A/B", "A", "A", ""]
+    assert page.layers == ("A/B", "A")
