@@ -16,7 +16,7 @@ from pathlib import Path
 import numpy as np
 
 from plan2bim.errors import InputError
-from plan2bim.load import PDFIUM_LOCK
+from plan2bim.load import PDFIUM_LOCK, held_pdf_page
 
 log = logging.getLogger(__name__)
 
@@ -108,6 +108,9 @@ def page_count(path: Path) -> int:
 def read_page(path: Path, number: int, *, text: bool = True) -> PageContent:
     """The vector content of page ``number`` (1-based) of the PDF at ``path``."""
     with PDFIUM_LOCK:
+        held = held_pdf_page(Path(path), number)
+        if held is not None:  # the page being converted, parsed once
+            return _read(held, number, text)
         doc = _open(Path(path))
         try:
             if not 1 <= number <= len(doc):
