@@ -34,6 +34,7 @@ from plan2bim.scale import resolve_scale_ordered
 from plan2bim.sheet.stage import (
     View,
     finish_storey,
+    mask_view,
     order_storeys,
     page_views,
     unused_reason,
@@ -130,12 +131,15 @@ def _recognise_page(page: Page, where: str, pdf_path: Path | None, config: Confi
     views, recs, sheet = page_views(
         page.image, page.number, page_dpi, pdf_path,
         forced=bool(config.pages), keep=page.number in config.keep_pages,
-        all_pages=config.all_pages, settings=config.sheet)
+        all_pages=config.all_pages, settings=config.sheet, mask=pdf_path is None)
     # A CAD-exported PDF page is recognised from its own lines (plan2bim.vector), in the views
-    # the sheet stage chose; a scan or a sparse page takes the raster way below.
+    # the sheet stage chose; a scan or a sparse page takes the raster way below, on views with
+    # the sheet furniture painted out (a vector page's never are: its pixels are not read).
     content = vector_content(pdf_path, page.number, config.vector) if pdf_path is not None and views else None
     if content is not None:
         recs = [replace(r, source="vector") for r in recs]
+    else:
+        views = [mask_view(v, page.image, sheet) for v in views]
     base = len(records)
     records.extend(_records_in_input_pixels(recs, f))
     timings["preprocess"] += time.perf_counter() - t

@@ -139,3 +139,39 @@ def test_every_pdfium_reader_waits_for_the_one_lock(reader) -> None:
         holder.join(60)
         worker.join(60)
     assert done.is_set()
+
+
+def test_the_page_being_converted_is_parsed_once(tmp_path, monkeypatch) -> None:
+    """While the loader's page is recognised, the sheet's text layer and the vector reader use
+    the page it holds open rather than opening and parsing the PDF again; it is closed and
+    let go before the next page."""
+    import pypdfium2 as pdfium
+
+    from plan2bim.load import held_pdf_page, iter_pages
+    from plan2bim.sheet.text import pdf_text
+    from plan2bim.vector.pdf import read_page
+
+    pdf = tmp_path / "two.pdf"
+    plan = Image.open(FIXTURES / "flat.png").convert("RGB")
+    plan.save(pdf, save_all=True, append_images=[plan], resolution=100)
+    expected = [read_page(pdf, n) for n in (1, 2)]
+    opened = []
+    real = pdfium.PdfDocument
+
+    def counting(*a, **k):
+        opened.append(a)
+        return real(*a, **k)
+
+    monkeypatch.setattr(pdfium, "PdfDocument", counting)
+    for page in iter_pages(pdf, Config(pdf_dpi=50)):
+        before = len(opened)
+        assert held_pdf_page(pdf, page.number) is not None
+        assert held_pdf_page(pdf, 3 - page.number) is None
+        content = read_page(pdf, page.number)
+        pdf_text(pdf, page.number, page.image.shape[1::-1])
+        assert len(opened) == before  # nothing opened again
+        assert content.image_area_ratio == expected[page.number - 1].image_area_ratio
+    assert len(opened) == 1  # the loader's own
+    assert held_pdf_page(pdf, 2) is None
+    read_page(pdf, 2)  # opened afresh once the loader is done
+    assert len(opened) == 2

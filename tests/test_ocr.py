@@ -46,6 +46,30 @@ def test_a_rendered_word_is_found_and_read_offline(offline) -> None:
 def test_the_recogniser_is_the_model_inside_the_wheel(offline) -> None:
     eng = ocr._engine()
     assert eng is not None
-    assert eng.cfg.Rec.model_path.endswith(".onnx")
-    assert "rapidocr" in eng.cfg.Rec.model_path  # the package's own file, not a download cache
-    assert eng.text_det is None and eng.text_cls is None  # the slow detector never loads
+    assert eng.model_path.endswith(".onnx") and "_rec" in eng.model_path  # the recogniser only
+    assert "rapidocr" in eng.model_path  # the package's own file, not a download cache
+
+
+@pytest.fixture(scope="module")
+def rapidocr_pipeline():
+    """RapidOCR's own pipeline on the same model, recogniser only (~1.5 s to build)."""
+    import rapidocr
+
+    return rapidocr.RapidOCR(params={
+        "Global.use_det": False, "Global.use_cls": False, "Global.use_rec": True,
+        "Global.log_level": "warning", "Rec.model_path": ocr._engine().model_path,
+    })
+
+
+@pytest.mark.parametrize("text, height, pad", [
+    ("3600", 80, 0), ("12", 18, 0), ("KORIDOR", 22, 3), ("TANDAS GURU", 30, 10), ("1", 12, 40),
+])
+def test_lines_read_as_through_rapidocr_s_own_pipeline(rapidocr_pipeline, text, height, pad) -> None:
+    """Our recogniser repeats RapidOCR's steps (input bounds, resize, padding, CTC decoding):
+    the same text and score as ``RapidOCR(...)(crop, use_det=False)`` on crops small (raised
+    to 30 px), large and wide."""
+    gray = cv2.resize(_word(text), None, fx=height / 80, fy=height / 80, interpolation=cv2.INTER_AREA)
+    gray = cv2.copyMakeBorder(gray, 0, 0, pad, pad, cv2.BORDER_CONSTANT, value=255)
+    crop = cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR)
+    theirs = rapidocr_pipeline(crop, use_det=False, use_cls=False, use_rec=True)
+    assert ocr._engine()(crop) == (theirs.txts[0], theirs.scores[0])

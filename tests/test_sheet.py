@@ -652,3 +652,18 @@ def test_a_scanned_sheet_with_a_corner_title_box_is_read_as_a_sheet(tmp_path: Pa
     s = build_model(png).building.storeys[0]
     assert s.scale.method == "printed" and "A3 paper" in s.scale.detail
     assert s.scale.px_per_m == pytest.approx(truth, rel=0.01)
+
+
+def test_masking_a_view_later_gives_the_same_image() -> None:
+    """``page_views(mask=False)`` leaves the crops plain; ``mask_view`` paints them as before."""
+    from plan2bim.sheet.stage import mask_view
+
+    img, _ = make_sheet()
+    now, _, _ = page_views(img, 1, None, None)
+    later, _, sheet = page_views(img, 1, None, None, mask=False)
+    assert len(now) == len(later) == 1 and now[0].masked and not later[0].masked
+    assert np.array_equal(later[0].image, later[0].original)
+    masked = mask_view(later[0], img, sheet)
+    assert masked.masked and np.array_equal(masked.image, now[0].image)
+    assert not np.array_equal(masked.image, masked.original)
+    assert mask_view(masked, img, sheet) is masked

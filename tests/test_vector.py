@@ -338,3 +338,66 @@ def test_the_sheet_border_is_no_wall_when_the_whole_frame_is_read():
 
     assert xs(clip_content(page, frame, box_is_frame=True).paths) == [28.0, 100.0]
     assert xs(clip_content(page, frame).paths) == [20.0, 28.0, 100.0]  # a viewport's edge may hold a wall
+
+
+def test_a_vector_page_is_never_masked(tmp_path, monkeypatch):
+    """The vector route reads the PDF's lines, not the view's pixels: painting the sheet
+    furniture out of its image (Hough circles over an A3 page) was wasted work."""
+    from plan2bim.pipeline import build_model
+    from plan2bim.sheet import stage
+    from plan2bim.tools.synth.pdf_sheet import make_pdf_sheet
+
+    def fail(*a, **k):
+        raise AssertionError("a vector page's view was masked")
+
+    monkeypatch.setattr(stage, "masked_viewport", fail)
+    pdf = _write(tmp_path, make_pdf_sheet(2, seed=5).pdf, "sheet.pdf")
+    st = build_model(pdf).building.storeys[0]
+    assert st.walls and {w.source for w in st.walls} == {"vector"}
+
+
+def test_marked_content_spans_name_the_paths_layers(tmp_path):
+    """A path's layer is the names of the marked-content spans it sits in; a span's name is
+    read once and reused for the paths after it, nested or not."""
+
+    def draw(c):
+        c._code.append("/A BMC /B BMC")
+        c.line(10, 20, 100, 20)
+        c.line(10, 30, 100, 30)
+        c._code.append("EMC")
+        c.line(10, 40, 100, 40)
+        c.line(10, 45, 100, 45)
+        c._code.append("EMC")
+        c.line(10, 50, 100, 50)
+
+    page = read_page(_write(tmp_path, _pdf(draw)), 1)
+    assert [p.layer for p in page.paths] == ["A/B", "A/B", "A", "A", ""]
+    assert page.layers == ("A/B", "A")
+
+
+def test_clipping_keeps_whole_paths_cuts_the_crossing_ones_and_drops_the_rest():
+    """A path inside stays as it is (the same object); one crossing the box keeps its inside
+    lines and curves and is no longer closed; one outside or in a dropped box goes; paths
+    without curves, or without lines, are counted right among the others."""
+    from plan2bim.vector.pdf import PageContent, VectorPath
+    from plan2bim.vector.route import clip_content
+
+    no_curve = np.zeros((0, 8))
+    curve = np.array([[60.0, 60.0, 70.0, 50.0, 80.0, 50.0, 90.0, 60.0]])
+    far_curve = curve + 500.0
+
+    def path(segs, curves=no_curve, closed=False):
+        return VectorPath(np.array(segs, float).reshape(-1, 4), curves, closed, 0.5, (0, 0, 0, 255), None,
+                          subpaths=(0,))
+
+    inside = path([(10, 10, 50, 10), (50, 10, 50, 50)], curve, closed=True)
+    crossing = path([(10, 20, 50, 20), (50, 20, 400, 20)], np.concatenate([curve, far_curve]), closed=True)
+    outside = path([(300, 300, 400, 300)])
+    curve_only = path([], curve)
+    dropped = path([(150, 150, 160, 160)])
+    page = PageContent(1, (600.0, 600.0), [inside, crossing, outside, curve_only, dropped], [], 0.0)
+    out = clip_content(page, (0.0, 0.0, 200.0, 200.0), [(140.0, 140.0, 170.0, 170.0)]).paths
+    assert len(out) == 3 and out[0] is inside and out[2] is curve_only
+    cut = out[1]
+    assert cut.segments.tolist() == [[10, 20, 50, 20]] and cut.curves.tolist() == curve.tolist()
+    assert not cut.closed and cut.subpaths == ()

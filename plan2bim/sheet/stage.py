@@ -70,15 +70,25 @@ class View:
     """A raster sheet's text lines inside the crop that no one has read (crop pixels): the room
     labels are among them. Only those that fall inside a room are read (``finish_storey``)."""
     settings: SheetSettings = field(default_factory=SheetSettings)
+    masked: bool = True
+    """Whether ``image`` has the sheet furniture painted out yet (see :func:`mask_view`)."""
+    dimension_hits: list[DimensionHit] = field(default_factory=list)
+    """The dimension chains measured in the crop (painted out with the furniture)."""
+    fill_walls: bool = False
+    """Thin-line walls are filled solid when masked (a raster sheet)."""
 
 
 def page_views(image: np.ndarray, page: int, dpi: float | None, pdf_path: Path | None, *,
                forced: bool = False, keep: bool = False, all_pages: bool = False,
-               settings: SheetSettings = SheetSettings()) -> tuple[list[View], list[PageRecord], Sheet]:
+               settings: SheetSettings = SheetSettings(), mask: bool = True,
+               ) -> tuple[list[View], list[PageRecord], Sheet]:
     """The views of one page to recognise, and a record for every viewport on it.
 
     ``forced``: the user named this page (``--pages``); ``keep``: keep it even if it holds no
-    floor plan (``--keep-pages``); ``all_pages``: every page becomes a storey (``--all-pages``)."""
+    floor plan (``--keep-pages``); ``all_pages``: every page becomes a storey (``--all-pages``).
+    ``mask``: paint the sheet furniture out of each view's image now; with False the views keep
+    their plain crops until :func:`mask_view` (a vector page never looks at the pixels: masking
+    its A3 sheet took ~1.5 s of the surau page's ~7 s, most of it the bubbles' Hough circles)."""
     if _is_blank(image, settings):
         record = PageRecord(page=page, kind="other", title="", used=False, reason="a blank page")
         return [], [record], Sheet(page=page, size_px=(image.shape[1], image.shape[0]), dpi=dpi)
@@ -104,8 +114,9 @@ def page_views(image: np.ndarray, page: int, dpi: float | None, pdf_path: Path |
                                   viewport_px=None if whole else v.bbox))
         if not used:
             continue
-        views.append(_view(image, sheet, v, len(records) - 1, whole, settings,
-                           raster=pdf_path is None or not sheet.texts))
+        view = _view(image, sheet, v, len(records) - 1, whole, settings,
+                     raster=pdf_path is None or not sheet.texts)
+        views.append(mask_view(view, image, sheet) if mask else view)
     if not sheet.viewports:
         records.append(PageRecord(page=page, kind="other", title="", used=False,
                                   reason="no drawing found on the page"))
@@ -151,9 +162,19 @@ def _view(image: np.ndarray, sheet: Sheet, v: Viewport, rec: int, whole: bool,
         view.dimension_detail = f"{found[1]} printed dimensions between their ticks"
     # Room labels: on a raster sheet all text is pixels; a PDF page draws some as outlines.
     view.label_lines = _label_lines(ink, view.texts, px_per_mm, s)
-    view.image = masked_viewport(image, sheet, v.bbox, dims=hits, settings=s,
-                                 labels=view.label_lines, fill_walls=raster)
+    view.masked, view.dimension_hits, view.fill_walls = False, hits, raster
     return view
+
+
+def mask_view(view: View, image: np.ndarray, sheet: Sheet) -> View:
+    """``view`` with its image's sheet furniture painted out (``image``: the page that
+    :func:`page_views` was given, ``sheet`` its sheet); ``view`` itself where already masked."""
+    if view.masked:
+        return view
+    masked = masked_viewport(image, sheet, view.viewport.bbox, dims=view.dimension_hits,
+                             settings=view.settings, labels=view.label_lines,
+                             fill_walls=view.fill_walls)
+    return replace(view, image=masked, masked=True)
 
 
 def _label_lines(ink: np.ndarray, read: list[TextItem], px_per_mm: float,

@@ -13,7 +13,7 @@ import ctypes
 import logging
 from pathlib import Path
 
-from plan2bim.load import PDFIUM_LOCK
+from plan2bim.load import PDFIUM_LOCK, held_pdf_page
 from plan2bim.sheet.model import TextItem
 
 log = logging.getLogger(__name__)
@@ -50,9 +50,11 @@ def pdf_text(path: Path, page: int, size_px: tuple[int, int]) -> list[TextItem]:
     import pypdfium2.raw as raw
 
     with PDFIUM_LOCK:
-        pdf = pdfium.PdfDocument(str(path))
+        pg = held_pdf_page(Path(path), page)  # the page being converted, parsed once
+        pdf = pdfium.PdfDocument(str(path)) if pg is None else None
         try:
-            pg = pdf[page - 1]
+            if pdf is not None:
+                pg = pdf[page - 1]
             tp = pg.get_textpage()
             w, h = size_px
             dx, dy = ctypes.c_int(), ctypes.c_int()
@@ -76,4 +78,5 @@ def pdf_text(path: Path, page: int, size_px: tuple[int, int]) -> list[TextItem]:
             tp.close()
             return items
         finally:
-            pdf.close()
+            if pdf is not None:
+                pdf.close()

@@ -98,9 +98,12 @@ def chained_arcs(segs: np.ndarray, k_pt_per_m: float, st: VectorSettings,
     mutual = ea[best[best[ea]] == ea]
     graph = coo_matrix((np.ones(len(mutual)), (mutual % n, best[mutual] % n)), shape=(n, n))
     _, label = connected_components(graph, directed=False)
+    # The chains long enough to be arcs, each its pieces in index order (most components are
+    # single pieces: splitting all of them out cost ~0.1 s on the surau roof plan).
     order = np.argsort(label, kind="stable")
-    cuts = np.nonzero(np.diff(label[order]))[0] + 1
-    groups = [gi for gi in np.split(order, cuts) if len(gi) >= st.arc_min_pieces]
+    sizes = np.bincount(label)
+    at = np.concatenate([[0], np.cumsum(sizes)])
+    groups = [order[at[c]:at[c + 1]] for c in np.nonzero(sizes >= st.arc_min_pieces)[0]]
     lo, hi = st.door_leaf_min_m * k_pt_per_m, st.door_leaf_max_m * k_pt_per_m
     out = []
     for g_idx in groups:

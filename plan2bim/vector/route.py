@@ -125,21 +125,27 @@ def clip_content(content: PageContent, keep_pt: tuple[float, float, float, float
         return ok
 
     # One pass over all the page's lines and curves (a sheet holds tens of thousands of small
-    # paths: testing each on its own cost 2.7 s on a 49,515-path sheet), then split per path.
-    def per_path(arrays: list[np.ndarray], ends: tuple[int, int], width: int) -> list[np.ndarray]:
-        counts = [len(a) for a in arrays]
-        if not sum(counts):
-            return [np.ones(0, bool) for _ in arrays]
-        rows = np.concatenate([a.reshape(-1, width) for a in arrays])
-        return np.split(keep_rows(rows, ends), np.cumsum(counts)[:-1])
+    # paths: testing each on its own cost 2.7 s on a 49,515-path sheet), then counted per path
+    # from a running sum (splitting the result into 49,515 arrays and asking each all()/any()
+    # took ~0.4 s more).
+    def per_path(arrays: list[np.ndarray], ends: tuple[int, int], width: int):
+        counts = np.fromiter((len(a) for a in arrays), np.int64, len(arrays))
+        bounds = np.concatenate([[0], np.cumsum(counts)])
+        if not bounds[-1]:
+            return np.ones(0, bool), bounds.tolist(), [True] * len(arrays), [False] * len(arrays)
+        ok = keep_rows(np.concatenate([a.reshape(-1, width) for a in arrays]), ends)
+        n_ok = np.concatenate([[0], np.cumsum(ok)])[bounds]
+        n_ok = n_ok[1:] - n_ok[:-1]
+        return ok, bounds.tolist(), (n_ok == counts).tolist(), (n_ok > 0).tolist()
 
-    kept_s = per_path([p.segments for p in content.paths], (0, 2), 4)
-    kept_c = per_path([p.curves for p in content.paths], (0, 6), 8)
+    ok_s, at_s, all_s, any_s = per_path([p.segments for p in content.paths], (0, 2), 4)
+    ok_c, at_c, all_c, any_c = per_path([p.curves for p in content.paths], (0, 6), 8)
     paths = []
-    for p, ks, kc in zip(content.paths, kept_s, kept_c, strict=True):
-        if ks.all() and kc.all():
+    for i, p in enumerate(content.paths):
+        if all_s[i] and all_c[i]:
             paths.append(p)
-        elif ks.any() or kc.any():
+        elif any_s[i] or any_c[i]:
+            ks, kc = ok_s[at_s[i]:at_s[i + 1]], ok_c[at_c[i]:at_c[i + 1]]
             paths.append(replace(p, segments=p.segments[ks], curves=p.curves[kc], closed=False, subpaths=()))
     texts = [t for t in content.texts
              if inside(np.array([(t.bbox[0] + t.bbox[2]) / 2]), np.array([(t.bbox[1] + t.bbox[3]) / 2]))[0]]
