@@ -242,6 +242,8 @@ def _title_box_names_a_drawing(gray: np.ndarray, strokes: Strokes, frame: BBox, 
     x0, y0, x1, y1 = (int(round(v)) for v in box)
     H = strokes.ink.shape[0]
     lines = find_text_lines(strokes.ink[y0:y1, x0:x1], (max(3.0, H / 400), H / 40))
+    if len(lines) < 2:
+        return False  # a title block holds the project's name and the drawing's at least
     lines.sort(key=lambda ln: -ln.char_height)
     inv = 1.0 / f
     chosen = [_scale_box((ln.bbox[0] + x0, ln.bbox[1] + y0, ln.bbox[2] + x0, ln.bbox[3] + y0), inv)
