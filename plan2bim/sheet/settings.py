@@ -92,6 +92,24 @@ class SheetSettings:
     """...and at least this many verticals across it (the border and one column rule)."""
     table_end_tolerance_mm: float = 1.0
     """A rule ends at the table's border within this on paper."""
+    level_column_min_labels: int = 3
+    """An untitled drawing with this many level labels stacked up its side is an elevation or a
+    section. Dev sets (text layer), titles hidden: every section and elevation drawing 3-6 (one
+    tandas elevation 0: its labels stand beside its neighbour), every plan at most 2 (rbt's
+    "FL +1.150" and "FL +1.200" boxes; repeats of one mark count once); synthetic sheets 0 (no
+    level labels). With titles hidden, the 12 elevation/section pages were all taken as plans
+    (each sheet's largest unnamed drawing); with this cue none is."""
+    level_column_x_tolerance_mm: float = 3.0
+    """Labels of one column have left edges within this on paper: the dev sets' columns within
+    2.7 mm (tandas section D-D), their plans' level boxes 1 mm apart where two share an x."""
+    level_column_min_step_mm: float = 2.0
+    """Labels of one column stand at least this far apart in height (a 2.5 mm text line); the
+    closest two levels on the dev sheets are 5 mm apart (rbt's two floor levels, 50 mm at 1:100)."""
+    cued_notes_max_area_ratio: float = 0.25
+    """Where nothing is titled, an unnamed drawing under this share of the area of one whose
+    content names it (an elevation's level labels) is notes, not the plan the sheet's largest
+    unnamed drawing is taken for: tandas page 4 with titles hidden, a 0.04 note strip beside its
+    two sections; the same share as for small ink beside titled drawings."""
     max_wall_thickness_m: float = 1.0
     """Sanity limit: no wall is thicker than this (the thickest masonry walls are ~0.9 m)."""
     max_door_width_m: float = 3.0
