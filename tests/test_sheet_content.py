@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 from plan2bim.sheet.analyse import read_sheet
-from plan2bim.sheet.content import is_level_label, level_column
+from plan2bim.sheet.content import ground_overhang_mm, is_level_label, level_column
 from plan2bim.sheet.model import TextItem
 from plan2bim.sheet.settings import SheetSettings
 
@@ -41,8 +42,44 @@ def test_a_column_counts_labels_stacked_at_one_x_with_distinct_texts() -> None:
     assert level_column(apart, PX_PER_MM) == 1
 
 
+def _drawing(kind: str) -> np.ndarray:
+    """A 150 dpi ink image of a plan (a house, its dimension chain below with extension lines up
+    to the walls) or of an elevation (walls and a roof on a ground line running 20 mm past)."""
+    mm = PX_PER_MM
+    ink = np.zeros((int(120 * mm), int(220 * mm)), bool)
+
+    def line(x0, y0, x1, y1):
+        ink[int(y0 * mm):int(y1 * mm) + 2, int(x0 * mm):int(x1 * mm) + 2] = True
+
+    if kind == "plan":
+        for x0, y0, x1, y1 in ((20, 10, 200, 11.5), (20, 90, 200, 91.5), (20, 10, 21.5, 91.5),
+                               (198.5, 10, 200, 91.5), (110, 10, 111.5, 60)):
+            ink[int(y0 * mm):int(y1 * mm), int(x0 * mm):int(x1 * mm)] = True
+        line(15, 105, 205, 105)  # the dimension line, past the walls as chains run
+        for x in (20, 110, 200):
+            line(x, 94, x, 108)  # extension lines up to the walls
+    else:
+        line(0, 110, 219, 110)  # the ground line
+        for x0, y0, x1, y1 in ((20, 40, 20, 110), (200, 40, 200, 110), (15, 40, 205, 40)):
+            line(x0, y0, x1, y1)
+        for i in range(60):  # the roof's two slopes
+            line(15 + 1.5 * i, 40 - 0.5 * i, 15 + 1.5 * i, 40 - 0.5 * i)
+            line(205 - 1.5 * i, 40 - 0.5 * i, 205 - 1.5 * i, 40 - 0.5 * i)
+        for x in (40, 90, 140):
+            line(x, 60, x + 20, 60), line(x, 85, x + 20, 85), line(x, 60, x, 85), line(x + 20, 60, x + 20, 85)
+    return ink
+
+
+def test_an_elevation_stands_on_a_ground_line_running_past_it_and_a_plan_does_not() -> None:
+    need = SheetSettings().ground_line_overhang_mm
+    over = ground_overhang_mm(_drawing("elevation"), PX_PER_MM)
+    assert over is not None and over >= need
+    over = ground_overhang_mm(_drawing("plan"), PX_PER_MM)
+    assert over is None or over < need
+
+
 def _sheet(path: Path, *, captions: dict[str, str] | None = None, plan: bool = True,
-           notes: bool = False) -> Path:
+           notes: bool = False, labels: bool = True) -> Path:
     """An A3 sheet: frame, a title-block strip naming no drawing, an untitled plan on the left
     (a 10 m x 7 m house at 1:100 with two rooms) and, larger, an elevation on the right whose
     level labels stand one above the other at its left."""
@@ -85,7 +122,7 @@ def _sheet(path: Path, *, captions: dict[str, str] | None = None, plan: bool = T
     for x in range(215, 360, 35):
         c.rect(x * mm, 95 * mm, 18 * mm, 30 * mm)
     c.setFont("Helvetica", 7)
-    for name, y in (("ARAS TANAH", gy), ("ARAS LANTAI", 85 * mm), ("ARAS RASUK", top)):
+    for name, y in (("ARAS TANAH", gy), ("ARAS LANTAI", 85 * mm), ("ARAS RASUK", top)) if labels else ():
         c.line(172 * mm, y, bx0, y)
         c.drawString(172 * mm, y + 1.5 * mm, name)
     if "elevation" in captions:
@@ -132,3 +169,16 @@ def test_the_level_labels_never_override_a_title(tmp_path: Path) -> None:
                                                        "plan": "SECTION A-A"}))
     by_x = sorted(sheet.viewports, key=lambda v: v.bbox[0])
     assert [v.kind for v in by_x] == ["section", "floor_plan"], [(v.kind, v.reason) for v in by_x]
+
+
+def test_an_untitled_elevation_is_told_by_its_ground_line(tmp_path: Path) -> None:
+    """No level labels and no caption: the elevation's ground line runs on past its walls and
+    roof at both ends, which no plan's lowest line does (a wall or a dimension chain meets the
+    ink above at its ends)."""
+    sheet = _read(_sheet(tmp_path / "s.pdf", labels=False))
+    kinds = sorted((v.bbox[0], v.kind, v.reason) for v in sheet.viewports)
+    (elev,) = [v for v in sheet.viewports if v.kind == "elevation"]
+    assert "ground line" in elev.reason, kinds
+    (plan,) = [v for v in sheet.viewports if v.kind == "floor_plan"]
+    assert plan.bbox[2] < 150 * PX_PER_MM, kinds
+

@@ -3,7 +3,8 @@
 Only what the drawing shows plainly is said: a schedule is a grid of cells (long rules across the
 drawing whose ends meet the same two verticals); an elevation or a section has a column of level
 labels up its side ("ARAS TANAH", "ARAS LANTAI", "ARAS RASUK" one above the other), heights that no
-plan shows. Other kinds are left to the title: the dev sets' elevations and plans do not part on
+plan shows, or it stands on a ground line that runs on past it at both ends with nothing standing
+there (a plan's lowest long line, a wall or a dimension chain, meets the ink above at its ends). Other kinds are left to the title: the dev sets' elevations and plans do not part on
 simple measures of their ink (the lowest long line spans 0.58-1.0 of an elevation's width and
 0.52-0.72 of a plan's; plans hold as many long verticals; closed free regions of room size: 2-29
 on the plans, 3-21 on the elevations, which close them between windows, eaves and plinth).
@@ -53,6 +54,24 @@ def looks_like_table(ink: np.ndarray, px_per_mm: float, s: SheetSettings = Sheet
     return meet >= s.table_min_rows
 
 
+def ground_overhang_mm(ink: np.ndarray, px_per_mm: float, s: SheetSettings = SheetSettings()
+                       ) -> float | None:
+    """How far the drawing's ground line runs on past the ink standing on it, the shorter of its
+    two ends, in mm on paper; None where the drawing stands on no ground line (its lowest long
+    line with ink above it, and next to no ink below)."""
+    H, W = ink.shape
+    gap = max(1, int(round(px_per_mm)))
+    for y, a, b in sorted(_long_lines(ink, int(s.ground_line_span_ratio * W), True, 0.5 * px_per_mm),
+                          reverse=True):
+        cols = np.flatnonzero(ink[:max(0, y - gap)].any(axis=0))
+        if not len(cols):
+            continue
+        if ink[y + gap:].sum() > s.ground_line_below_max_ratio * ink.sum():
+            return None
+        return min(cols.min() - a, b - cols.max()) / px_per_mm
+    return None
+
+
 def is_level_label(text: str) -> bool:
     """Whether a text names a level: a level word ("ARAS RASUK", "FFL") or a height mark."""
     norm = normalise(text)
@@ -83,6 +102,9 @@ def content_kind(gray: np.ndarray, px_per_mm: float, s: SheetSettings = SheetSet
     ink = gray < 160
     if looks_like_table(ink, px_per_mm, s):
         return "schedule", "a grid of cells"
+    over = ground_overhang_mm(ink, px_per_mm, s)
+    if over is not None and over >= s.ground_line_overhang_mm:
+        return "elevation", f"an elevation or section (it stands on a ground line running {over:.0f} mm past it)"
     n = level_column(list(texts), px_per_mm, s)
     if n >= s.level_column_min_labels:
         return "elevation", f"an elevation or section ({n} level labels one above the other)"

@@ -105,6 +105,16 @@ class SheetSettings:
     level_column_min_step_mm: float = 2.0
     """Labels of one column stand at least this far apart in height (a 2.5 mm text line); the
     closest two levels on the dev sheets are 5 mm apart (rbt's two floor levels, 50 mm at 1:100)."""
+    ground_line_span_ratio: float = 0.8
+    """An elevation's ground line runs across at least this share of the drawing's width (the
+    synthetic elevations and sections: 1.0, the dev sets' 0.65-1.0)."""
+    ground_line_below_max_ratio: float = 0.05
+    """...with at most this share of the drawing's ink below it (the synthetic ones 0.0)..."""
+    ground_line_overhang_mm: float = 10.0
+    """...and runs on past the ink above it at both ends by at least this on paper: the synthetic
+    elevations and sections 15-20 mm (40 sheets, seed 7); the dev sets' plans at most 0.2 (3 at
+    one end: surau's roof plan), their elevations at most 8 (level labels and leaders stand
+    beside the ground line's ends: the level-label cue tells those)."""
     cued_notes_max_area_ratio: float = 0.25
     """Where nothing is titled, an unnamed drawing under this share of the area of one whose
     content names it (an elevation's level labels) is notes, not the plan the sheet's largest
