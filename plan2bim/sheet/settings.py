@@ -120,6 +120,31 @@ class SheetSettings:
     content names it (an elevation's level labels) is notes, not the plan the sheet's largest
     unnamed drawing is taken for: tandas page 4 with titles hidden, a 0.04 note strip beside its
     two sections; the same share as for small ink beside titled drawings."""
+    column_ink_grey: int = 200
+    """On a raster drawing a column is ink darker than this: rbt-2bd p2's corridor columns,
+    rasterised at 150 dpi, are 10 px squares outlined black and filled grey 152-166, which the
+    usual 160 threshold breaks up (3 of its 8 columns found at 160, all 8 at 200)."""
+    column_min_m: float = 0.14
+    """Smallest column side, metres (as the vector route: 150 mm posts, less the rounding)."""
+    column_max_m: float = 1.0
+    """Largest column side, metres."""
+    column_row_tol_m: float = 0.1
+    """Column centres this close across stand in one row (rbt-2bd p2 rasterised: within 1 px)."""
+    open_row_min_columns: int = 3
+    """Fewest columns in a row that bounds an open space (as the vector route)."""
+    open_space_min_m: float = 1.0
+    """Narrowest open space between a wall's face and a column row, metres (as the vector route)."""
+    open_space_max_m: float = 4.0
+    """Widest one (a structural bay at most; as the vector route)."""
+    open_space_parallel_deg: float = 3.0
+    """A wall runs along a column row within this angle (raster walls are straight to a pixel
+    over a few metres)."""
+    open_space_column_on_wall_m: float = 0.05
+    """A column bounds an open space only where it stands on a wall's drawn outline (within this):
+    rbt-2bd p2 rasterised, its corridor's railing is read as a thin wall through the columns;
+    free-standing columns (surau's and rbt's stilts, a golden plan's) made spaces of their bays."""
+    open_space_min_m2: float = 0.7
+    """Smallest open space, square metres (as the smallest room)."""
     max_wall_thickness_m: float = 1.0
     """Sanity limit: no wall is thicker than this (the thickest masonry walls are ~0.9 m)."""
     max_door_width_m: float = 3.0
