@@ -182,26 +182,3 @@ def test_an_untitled_elevation_is_told_by_its_ground_line(tmp_path: Path) -> Non
     (plan,) = [v for v in sheet.viewports if v.kind == "floor_plan"]
     assert plan.bbox[2] < 150 * PX_PER_MM, kinds
 
-
-
-def test_a_drawing_is_read_with_the_hairline_on_its_edge(tmp_path: Path) -> None:
-    """Synthetic sheet 32 of seed 7, page 2: a door schedule whose border is a hairline on the
-    edge of the drawing's box; the box (found on the page scaled down) ended short of it, and
-    with its border cut off the grid of cells was no schedule."""
-    import cv2
-
-    from plan2bim.config import Config
-    from plan2bim.load import iter_pages
-    from plan2bim.sheet.analyse import drawing_crop
-    from plan2bim.sheet.content import content_kind
-    from plan2bim.tools.synth.pdf_sheet import make_pdf_sheet
-
-    path = tmp_path / "s.pdf"
-    path.write_bytes(make_pdf_sheet(32, seed=7).pdf)
-    page = next(iter(iter_pages(path, Config(pages=[2]))))
-    dpi = page.dpi * page.work_factor
-    sheet = read_sheet(page.image, 2, dpi=dpi, pdf_path=path)
-    (v,) = [v for v in sheet.viewports if v.kind == "schedule"]  # its title block says so
-    gray = cv2.cvtColor(page.image, cv2.COLOR_RGB2GRAY)
-    cue = content_kind(drawing_crop(gray, v.bbox, dpi / 25.4), dpi / 25.4)
-    assert cue is not None and cue[0] == "schedule", cue

@@ -153,7 +153,8 @@ def read_sheet(image: np.ndarray, page: int, *, dpi: float | None = None,
             title = title or _tb_title(tb_text, tb_kind[1])
         else:
             kind, reason = "other", "no title read"
-            cue = content_kind(drawing_crop(gray, c, px_per_mm), px_per_mm, settings,
+            x0, y0, x1, y1 = (int(round(v)) for v in c)
+            cue = content_kind(gray[y0:y1, x0:x1], px_per_mm, settings,
                                texts=[t for t in free if _overlap(t.bbox, c) > 0.5])
             if cue:
                 kind, reason = cue[0], f"{_CUE_REASON}{cue[1]}"
@@ -186,15 +187,6 @@ def read_sheet(image: np.ndarray, page: int, *, dpi: float | None = None,
     viewports.sort(key=lambda v: (v.bbox[0], v.bbox[1]))
     return Sheet(**{**base, "texts": texts}, viewports=viewports, frame=frame, title_block=tb,
                  furniture=furniture, scale_denominator=tb_scale)
-
-
-def drawing_crop(gray: np.ndarray, box: BBox, px_per_mm: float) -> np.ndarray:
-    """The drawing's pixels with a millimetre around: its box, found on the page scaled down,
-    can end short of a hairline on its edge (a synthetic schedule's border was cut off)."""
-    pad = int(np.ceil(px_per_mm))
-    x0, y0 = (max(0, int(round(v)) - pad) for v in box[:2])
-    x1, y1 = (int(round(v)) + pad for v in box[2:])
-    return gray[y0:y1, x0:x1]
 
 
 def find_sheet_frame(gray: np.ndarray, work: np.ndarray, strokes: Strokes,
