@@ -31,6 +31,8 @@ from plan2bim.sheet.settings import SheetSettings
 
 log = logging.getLogger(__name__)
 
+_CUE_REASON = "no title read; the drawing is "
+
 A3_LONG_MM = 420.0
 """Without a dpi, a framed sheet is taken as A3 for its millimetre-sized tuning (gaps, text
 heights): the common size of drawing sets. Only layout thresholds use it, never the scale."""
@@ -165,9 +167,10 @@ def read_sheet(image: np.ndarray, page: int, *, dpi: float | None = None,
         else:
             kind, reason = "other", "no title read"
             x0, y0, x1, y1 = (int(round(v)) for v in c)
-            cue = content_kind(gray[y0:y1, x0:x1], px_per_mm, settings)
+            cue = content_kind(gray[y0:y1, x0:x1], px_per_mm, settings,
+                               texts=[t for t in free if _overlap(t.bbox, c) > 0.5])
             if cue:
-                kind, reason = cue[0], f"no title read; the drawing is {cue[1]}"
+                kind, reason = cue[0], f"{_CUE_REASON}{cue[1]}"
         lvl = level_of_title(title) if kind == "floor_plan" and title else None
         marks = level_marks([t.text for t in free if _overlap(t.bbox, c) > 0.5])
         elev = Counter(marks).most_common(1)[0][0] if marks else None
@@ -184,6 +187,9 @@ def read_sheet(image: np.ndarray, page: int, *, dpi: float | None = None,
                 viewports.remove(v)
                 furniture.append(v.bbox)
     unnamed = [i for i, v in enumerate(viewports) if v.kind == "other"]
+    cued = [_area(v.bbox) for v in viewports if v.reason.startswith(_CUE_REASON)]
+    if unnamed and cued and _area(viewports[unnamed[0]].bbox) < settings.cued_notes_max_area_ratio * max(cued):
+        unnamed = []  # small ink beside a drawing its content names: notes, not the plan
     if unnamed and not any(v.reason.startswith(("title", "title block")) for v in viewports):
         # Nothing on the sheet names its drawings: the largest drawing is taken as the plan
         # (unless its content says what else it is).

@@ -131,6 +131,61 @@ class SheetSettings:
     """...and at least this many verticals across it (the border and one column rule)."""
     table_end_tolerance_mm: float = 1.0
     """A rule ends at the table's border within this on paper."""
+    level_column_min_labels: int = 3
+    """An untitled drawing with this many level labels stacked up its side is an elevation or a
+    section. Dev sets (text layer), titles hidden: every section and elevation drawing 3-6 (one
+    tandas elevation 0: its labels stand beside its neighbour), every plan at most 2 (rbt's
+    "FL +1.150" and "FL +1.200" boxes; repeats of one mark count once); synthetic sheets 0 (no
+    level labels). With titles hidden, the 12 elevation/section pages were all taken as plans
+    (each sheet's largest unnamed drawing); with this cue none is."""
+    level_column_x_tolerance_mm: float = 3.0
+    """Labels of one column have left edges within this on paper: the dev sets' columns within
+    2.7 mm (tandas section D-D), their plans' level boxes 1 mm apart where two share an x."""
+    level_column_min_step_mm: float = 2.0
+    """Labels of one column stand at least this far apart in height (a 2.5 mm text line); the
+    closest two levels on the dev sheets are 5 mm apart (rbt's two floor levels, 50 mm at 1:100)."""
+    ground_line_span_ratio: float = 0.8
+    """An elevation's ground line runs across at least this share of the drawing's width (the
+    synthetic elevations and sections: 1.0, the dev sets' 0.65-1.0)."""
+    ground_line_below_max_ratio: float = 0.05
+    """...with at most this share of the drawing's ink below it (the synthetic ones 0.0; every
+    dev-set drawing more: notes and captions under it, so none of them passes here)..."""
+    ground_line_overhang_mm: float = 10.0
+    """...and runs on past the ink above it at both ends by at least this on paper: the synthetic
+    elevations and sections 13.9-14.9 mm (40 sheets, seed 7: 11 drawings); the synthetic plans
+    -30 to -0.2 (12 of 14 have no such line), the schedules -0.2 to 0.0. The dev sets' ground
+    lines have level labels and leaders beside their ends (at most 8 mm past the ink above
+    them): the level-label cue tells those."""
+    cued_notes_max_area_ratio: float = 0.25
+    """Where nothing is titled, an unnamed drawing under this share of the area of one whose
+    content names it (an elevation's level labels) is notes, not the plan the sheet's largest
+    unnamed drawing is taken for: tandas page 4 with titles hidden, a 0.04 note strip beside its
+    two sections; the same share as for small ink beside titled drawings."""
+    column_ink_grey: int = 200
+    """On a raster drawing a column is ink darker than this: rbt-2bd p2's corridor columns,
+    rasterised at 150 dpi, are 10 px squares outlined black and filled grey 152-166, which the
+    usual 160 threshold breaks up (3 of its 8 columns found at 160, all 8 at 200)."""
+    column_min_m: float = 0.14
+    """Smallest column side, metres (as the vector route: 150 mm posts, less the rounding)."""
+    column_max_m: float = 1.0
+    """Largest column side, metres."""
+    column_row_tol_m: float = 0.1
+    """Column centres this close across stand in one row (rbt-2bd p2 rasterised: within 1 px)."""
+    open_row_min_columns: int = 3
+    """Fewest columns in a row that bounds an open space (as the vector route)."""
+    open_space_min_m: float = 1.0
+    """Narrowest open space between a wall's face and a column row, metres (as the vector route)."""
+    open_space_max_m: float = 4.0
+    """Widest one (a structural bay at most; as the vector route)."""
+    open_space_parallel_deg: float = 3.0
+    """A wall runs along a column row within this angle (raster walls are straight to a pixel
+    over a few metres)."""
+    open_space_column_on_wall_m: float = 0.05
+    """A column bounds an open space only where it stands on a wall's drawn outline (within this):
+    rbt-2bd p2 rasterised, its corridor's railing is read as a thin wall through the columns;
+    free-standing columns (surau's and rbt's stilts, a golden plan's) made spaces of their bays."""
+    open_space_min_m2: float = 0.7
+    """Smallest open space, square metres (as the smallest room)."""
     max_wall_thickness_m: float = 1.0
     """Sanity limit: no wall is thicker than this (the thickest masonry walls are ~0.9 m)."""
     max_door_width_m: float = 3.0

@@ -29,6 +29,7 @@ from plan2bim.sheet.dimensions import (
 from plan2bim.sheet.mask import masked_viewport, texts_in
 from plan2bim.sheet.model import BBox, Sheet, TextItem, Viewport
 from plan2bim.sheet.ocr import find_text_lines, read_lines
+from plan2bim.sheet.open_spaces import open_spaces
 from plan2bim.sheet.paper import paper_scales
 from plan2bim.sheet.settings import SheetSettings
 
@@ -282,6 +283,12 @@ def finish_storey(storey: Storey, view: View) -> Storey:
     """Name the storey, its title, level and rooms from the view's sheet text."""
     v = view.viewport
     vector = any(sp.source == "vector" for sp in storey.spaces)
+    if not vector and not any(w.source == "vector" for w in storey.walls):
+        # Corridors open on one side, as the vector route finds them (plan2bim.sheet.open_spaces).
+        gray = view.original if view.original.ndim == 2 else cv2.cvtColor(view.original, cv2.COLOR_RGB2GRAY)
+        extra = open_spaces(storey, gray, view.settings)
+        if extra:
+            storey = replace(storey, spaces=[*storey.spaces, *extra])
     texts = view.texts + _storey_frame(_read_room_labels(storey, view), view, vector)
     spaces = []
     for sp in storey.spaces:

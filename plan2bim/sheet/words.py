@@ -101,3 +101,11 @@ NOT_ROOM_WORDS: tuple[str, ...] = (
     "SHELF", "BENCH", "RACK", "PLANTER", "CABINET", "KABINET", "WHITE BOARD", "INFO BOARD", "SINK",
     "BASIN", "CURTAIN", "RAILING", "HANDRAIL", "STEPS", "RISER", "THREAD", "TREAD",
 )
+
+# Words of a level label beside an elevation or section ("ARAS TANAH", "FFL", "GROUND LEVEL",
+# "RIDGE"): a column of them up the side of a drawing shows heights, which no plan does. Matched
+# like the kind words; level marks with a height ("FL +1.200") count too.
+LEVEL_LABEL_WORDS: tuple[str, ...] = (
+    "LEVEL", "GROUND LINE", "FFL", "F.F.L", "SSL", "RIDGE", "EAVES", "FLOOR LINE",
+    "ARAS", "PARAS", "NIVEAU", "NIV", "OKFF", "OK FFB", "NIVEL", "KORKO", "TASO",
+)
