@@ -1,0 +1,83 @@
+"""Which line pairs are walls on a vector page: pairs at a wall-like spacing that are not walls
+(a narrow named space between two walls' faces). PDFs are drawn here with reportlab from fixed
+numbers (1:50, a 4 x 3 m room, 0.2 m walls)."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+
+from plan2bim.vector.pdf import read_page
+from plan2bim.vector.recognise import recognise
+
+canvas = pytest.importorskip("reportlab.pdfgen.canvas")
+
+MM = 72 / 25.4
+K50 = 1000 / 50 * MM  # points per metre at 1:50
+T = 0.2 * K50
+X0, Y0 = 150.0, 150.0
+W, H = 4 * K50, 3 * K50
+
+
+def _rect(c, x0: float, y0: float, x1: float, y1: float) -> None:
+    for seg in ((x0, y0, x1, y0), (x1, y0, x1, y1), (x1, y1, x0, y1), (x0, y1, x0, y0)):
+        c.line(*seg)
+
+
+def _page(tmp_path: Path, draw) -> object:
+    buf = io.BytesIO()
+    c = canvas.Canvas(buf, pagesize=(420 * MM, 297 * MM), invariant=1)
+    c.setLineWidth(0.5)
+    draw(c)
+    c.setFont("Helvetica", 8)
+    c.drawString(500, 60, "SCALE 1:50")
+    c.setLineWidth(0.1)
+    for i in range(300):  # enough line work to count as a vector drawing
+        c.line(600 + i % 30, 500, 600 + i % 30, 505)
+    c.showPage()
+    c.save()
+    p = tmp_path / "p.pdf"
+    p.write_bytes(buf.getvalue())
+    return read_page(p, 1)
+
+
+def _room_with_store(name: str):
+    """The room's walls, and a 0.1 m partition 0.5 m below the top wall's inner face across the
+    room's width: a 0.5 m deep store between two wall faces, ``name`` printed inside it."""
+    def draw(c):
+        _rect(c, X0 - T / 2, Y0 - T / 2, X0 + W + T / 2, Y0 + H + T / 2)
+        top = Y0 + H - T / 2
+        yp = top - 0.5 * K50
+        t2 = 0.1 * K50
+        xi0, xi1 = X0 + T / 2, X0 + W - T / 2
+        # the inner faces: the room below the partition, the store above it
+        c.line(xi0, Y0 + T / 2, xi1, Y0 + T / 2)
+        c.line(xi0, Y0 + T / 2, xi0, yp - t2)
+        c.line(xi1, Y0 + T / 2, xi1, yp - t2)
+        c.line(xi0, yp - t2, xi1, yp - t2)
+        c.line(xi0, yp, xi1, yp)
+        c.line(xi0, yp, xi0, top)
+        c.line(xi1, yp, xi1, top)
+        c.line(xi0, top, xi1, top)
+        c.setFont("Helvetica", 8)
+        c.drawCentredString(X0 + W / 2, Y0 + H / 2 - 0.5 * K50, "KITCHEN")
+        if name:
+            c.drawCentredString(X0 + W / 2, (yp + top) / 2 - 2, name)
+    return draw
+
+
+def test_a_named_narrow_space_between_walls_is_a_room_not_a_wall(tmp_path):
+    """A 0.5 m store between the top wall and a partition: its two bounding faces pair at a
+    wall-like spacing, but the drawing prints a room's name there, so it is a room."""
+    vp = recognise(_page(tmp_path, _room_with_store("STORE")))
+    assert vp.walls and max(w.thickness / K50 for w in vp.walls) < 0.3
+    assert sorted(n for _, n in vp.rooms) == ["KITCHEN", "STORE"]
+
+
+def test_an_unnamed_narrow_space_still_pairs_as_a_wall(tmp_path):
+    """Without a name nothing tells the space from a thick wall: it stays one (the rule reads
+    the name, not the spacing)."""
+    vp = recognise(_page(tmp_path, _room_with_store("")))
+    assert any(abs(w.thickness / K50 - 0.5) < 0.02 for w in vp.walls)
