@@ -81,3 +81,30 @@ def test_an_unnamed_narrow_space_still_pairs_as_a_wall(tmp_path):
     the name, not the spacing)."""
     vp = recognise(_page(tmp_path, _room_with_store("")))
     assert any(abs(w.thickness / K50 - 0.5) < 0.02 for w in vp.walls)
+
+
+def _room_with_counter(c):
+    """The room's walls, and a 0.6 m deep, 1.2 m long counter drawn as a closed rectangle
+    standing against the top wall's inner face (its back edge on the face)."""
+    _rect(c, X0 - T / 2, Y0 - T / 2, X0 + W + T / 2, Y0 + H + T / 2)
+    _rect(c, X0 + T / 2, Y0 + T / 2, X0 + W - T / 2, Y0 + H - T / 2)
+    top = Y0 + H - T / 2
+    c.setLineWidth(0.35)  # furniture a little lighter than the walls (0.5)
+    p = c.beginPath()
+    x = X0 + 1.0 * K50
+    p.moveTo(x, top)
+    for px, py in ((x + 1.2 * K50, top), (x + 1.2 * K50, top - 0.6 * K50), (x, top - 0.6 * K50)):
+        p.lineTo(px, py)
+    p.close()
+    c.drawPath(p, stroke=1, fill=0)
+    c.setFont("Helvetica", 8)
+    c.drawCentredString(X0 + W / 2, Y0 + H / 2 - 0.5 * K50, "KITCHEN")
+
+
+def test_a_fixture_against_a_wall_is_no_wall(tmp_path):
+    """The counter's front edge and the wall's face pair 0.6 m apart, over the counter's
+    length: that band is the counter's own inside, not a wall."""
+    vp = recognise(_page(tmp_path, _room_with_counter))
+    assert len(vp.walls) == 4
+    assert max(w.thickness / K50 for w in vp.walls) < 0.3
+    assert [n for _, n in vp.rooms] == ["KITCHEN"]

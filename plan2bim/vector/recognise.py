@@ -280,6 +280,7 @@ def recognise(content: PageContent, st: VectorSettings = DEFAULT,
         pieces = [p for p in pieces if p.weight >= st.weight_ratio * min(w_star, 98.0)]
     pieces = [p for p in pieces if not (not_wall[p.lines[0]] or not_wall[p.lines[1]])]
     pieces = drop_contained(pieces, tol=0.3)
+    pieces = _drop_block_insides(pieces, lines, drawn)
     wallish = cand & (lines.width >= st.weight_ratio * min(w_star, 98.0))
     walls, unknown_gaps = _join_collinear(pieces, lines, wallish, curves, k, st, ~leaf)
     walls = _drop_named(walls, content)
@@ -296,6 +297,37 @@ def recognise(content: PageContent, st: VectorSettings = DEFAULT,
     columns = _columns(content, walls, k, st)
     rooms = _rooms(walls, unknown_gaps, content, k, st, columns)
     return VectorPlan(walls, rooms, columns, k, n, method)
+
+
+def _drop_block_insides(pieces: list[Piece], lines: Lines, drawn: list) -> list[Piece]:
+    """Pieces inside a small closed shape that holds one of their face lines: a fixture or a
+    piece of furniture (a counter, a basin, a bench) set against a wall, whose front edge (or an
+    inner outline, a basin's bowl) pairs with the wall's face at a wall-like depth while its back
+    edge lies on that face. A wall's band never lies inside a shape drawn around one of its own
+    faces (synthetic seed 7 sheet 26: five fixtures along the walls read as walls).
+    ``drawn``: the paths ``lines`` came from, in order."""
+    if lines.block is None or not pieces or not lines.block.any():
+        return pieces
+    counts = [len(p.segments) for p in drawn]
+    owner = np.repeat(np.arange(len(drawn)), counts)
+    ids = np.unique(owner[lines.block])
+    rings = [np.concatenate([drawn[o].segments[:, :2], drawn[o].segments[:1, :2]]) for o in ids]
+    shapes = shapely.buffer(shapely.polygons([r for r in rings]), 0.5, join_style="mitre")
+    ok = shapely.is_valid(shapes) & (shapely.area(shapes) > 0)
+    if not ok.any():
+        return pieces
+    shapes = shapes[ok]
+    bands = [WallLine(p.p0, p.p1, p.thickness).band(ext=False) for p in pieces]
+    pi, si = shapely.STRtree(shapes).query(bands, predicate="within")
+    drop = set()
+    for a, b in zip(pi.tolist(), si.tolist(), strict=True):
+        if a in drop:
+            continue
+        segs = lines.segs[list(pieces[a].lines)]
+        ends = shapely.points(segs[:, :4].reshape(-1, 2))
+        if shapely.contains(shapes[b], ends).reshape(2, 2).all(axis=1).any():
+            drop.add(a)
+    return [p for i, p in enumerate(pieces) if i not in drop]
 
 
 def _room_names(texts) -> list:
