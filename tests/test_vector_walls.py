@@ -97,6 +97,12 @@ def _room_with_counter(c):
         p.lineTo(px, py)
     p.close()
     c.drawPath(p, stroke=1, fill=0)
+    p = c.beginPath()  # a closed shape of another number of sides (a north arrow's head)
+    p.moveTo(500, 400)
+    p.lineTo(520, 400)
+    p.lineTo(510, 420)
+    p.close()
+    c.drawPath(p, stroke=1, fill=0)
     c.setFont("Helvetica", 8)
     c.drawCentredString(X0 + W / 2, Y0 + H / 2 - 0.5 * K50, "KITCHEN")
 

@@ -312,7 +312,8 @@ def _drop_block_insides(pieces: list[Piece], lines: Lines, drawn: list) -> list[
     owner = np.repeat(np.arange(len(drawn)), counts)
     ids = np.unique(owner[lines.block])
     rings = [np.concatenate([drawn[o].segments[:, :2], drawn[o].segments[:1, :2]]) for o in ids]
-    shapes = shapely.buffer(shapely.polygons([r for r in rings]), 0.5, join_style="mitre")
+    shapes = shapely.buffer(np.array([Polygon(r) if len(r) >= 4 else Polygon() for r in rings], dtype=object),
+                            0.5, join_style="mitre")
     ok = shapely.is_valid(shapes) & (shapely.area(shapes) > 0)
     if not ok.any():
         return pieces
