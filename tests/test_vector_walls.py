@@ -114,3 +114,48 @@ def test_a_fixture_against_a_wall_is_no_wall(tmp_path):
     assert len(vp.walls) == 4
     assert max(w.thickness / K50 for w in vp.walls) < 0.3
     assert [n for _, n in vp.rooms] == ["KITCHEN"]
+
+
+def _two_rooms_windows_at_a_t(c):
+    """A 4 x 5 m outline of 0.3 m walls split by a 0.1 m partition 2.5 m up; in the left wall a
+    1.475 m window on each side of the partition, leaving a 0.25 m pier at the T (its inner
+    face cut by the partition into stubs shorter than a wall piece). Jambs drawn across."""
+    t, tp = 0.3 * K50, 0.1 * K50
+    w_, h_ = 4 * K50, 5 * K50
+    xo, xi = X0 - t / 2, X0 + t / 2  # left wall's outer and inner face
+    yp = Y0 + 2.5 * K50
+    wins = [(Y0 + 0.9 * K50, yp - 0.125 * K50), (yp + 0.125 * K50, Y0 + 4.1 * K50)]
+    # outside faces: bottom, right, top, and the left one broken by the windows
+    c.line(xo, Y0 - t / 2, X0 + w_ + t / 2, Y0 - t / 2)
+    c.line(X0 + w_ + t / 2, Y0 - t / 2, X0 + w_ + t / 2, Y0 + h_ + t / 2)
+    c.line(X0 + w_ + t / 2, Y0 + h_ + t / 2, xo, Y0 + h_ + t / 2)
+    stops = [Y0 - t / 2] + [v for a, b in wins for v in (a, b)] + [Y0 + h_ + t / 2]
+    for i in range(0, len(stops), 2):
+        c.line(xo, stops[i], xo, stops[i + 1])
+    # inside faces of the two rooms
+    xr = X0 + w_ - t / 2
+    for y0, y1 in ((Y0 + t / 2, yp - tp / 2), (yp + tp / 2, Y0 + h_ - t / 2)):
+        c.line(xi, y0, xr, y0)
+        c.line(xr, y0, xr, y1)
+        c.line(xr, y1, xi, y1)
+        cuts = [y0] + [v for a, b in wins for v in (a, b) if y0 < a < y1 or y0 < b < y1] + [y1]
+        for i in range(0, len(cuts), 2):
+            c.line(xi, cuts[i], xi, cuts[i + 1])
+    for a, b in wins:
+        for y in (a, b):
+            c.line(xo, y, xi, y)  # jambs
+    c.setLineWidth(0.2)  # glazing, lighter than the walls
+    for a, b in wins:
+        for x in (X0 - 0.05 * K50, X0 + 0.05 * K50):
+            c.line(x, a, x, b)
+    c.setFont("Helvetica", 8)
+    c.drawCentredString(X0 + w_ / 2, Y0 + 1.2 * K50, "KITCHEN")
+    c.drawCentredString(X0 + w_ / 2, Y0 + 3.7 * K50, "LIVING")
+
+
+def test_a_pier_between_two_windows_at_a_t_closes_both_rooms(tmp_path):
+    """Each window is hosted at the end of its run of wall, up to the jamb at the pier; the
+    pier left between the two runs is as short as any bridged gap: both rooms are closed."""
+    vp = recognise(_page(tmp_path, _two_rooms_windows_at_a_t))
+    assert sorted(n for _, n in vp.rooms) == ["KITCHEN", "LIVING"]
+    assert sorted(o.kind for w in vp.walls for o in w.openings) == ["window", "window"]
