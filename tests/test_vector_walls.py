@@ -159,3 +159,38 @@ def test_a_pier_between_two_windows_at_a_t_closes_both_rooms(tmp_path):
     vp = recognise(_page(tmp_path, _two_rooms_windows_at_a_t))
     assert sorted(n for _, n in vp.rooms) == ["KITCHEN", "LIVING"]
     assert sorted(o.kind for w in vp.walls for o in w.openings) == ["window", "window"]
+
+
+def _window_at_a_corner(furniture: bool):
+    """A 4 x 3 m room of 0.3 m walls whose top wall holds, from the left wall's inner face to
+    1.5 m, a window drawn as one glazing line on its axis (the faces stop at its jambs, the
+    left jamb running on from the left wall's inner face). Past the left wall, in the next
+    room, a 0.6 m cupboard's edge on the same line (when ``furniture``)."""
+    def draw(c):
+        t = 0.3 * K50
+        xo0, xi0 = X0 - t / 2, X0 + t / 2
+        xo1, xi1 = X0 + W + t / 2, X0 + W - t / 2
+        yo0, yi0 = Y0 - t / 2, Y0 + t / 2
+        yo1, yi1 = Y0 + H + t / 2, Y0 + H - t / 2
+        xw = X0 + 1.5 * K50
+        for seg in ((xo0, yo0, xo1, yo0), (xo1, yo0, xo1, yo1), (xo1, yo1, xw, yo1), (xw, yo1, xw, yi1),
+                    (xo0, yo1, xi0, yo1), (xo0, yo0, xo0, yo1),
+                    (xi0, yi0, xi1, yi0), (xi1, yi0, xi1, yi1), (xi1, yi1, xw, yi1), (xi0, yi0, xi0, yo1)):
+            c.line(*seg)
+        c.setLineWidth(0.2)
+        c.line(xi0, Y0 + H, xw, Y0 + H)  # the glazing
+        if furniture:
+            c.line(xo0 - 0.65 * K50, Y0 + H - 0.01 * K50, xo0 - 0.05 * K50, Y0 + H - 0.01 * K50)
+            c.line(xo0 - 0.65 * K50, Y0 + H - 0.01 * K50, xo0 - 0.65 * K50, Y0 + H - 1.0 * K50)
+        c.setFont("Helvetica", 8)
+        c.drawCentredString(X0 + W / 2, Y0 + H / 2, "KITCHEN")
+    return draw
+
+
+@pytest.mark.parametrize("furniture", [False, True])
+def test_a_window_at_a_corner_ends_at_the_wall_across(tmp_path, furniture):
+    """The glazing between the wall's end and the corner is the window; a line past the wall
+    across (another room's cupboard) is not part of it (it made the glazing a sliding door)."""
+    vp = recognise(_page(tmp_path, _window_at_a_corner(furniture)))
+    assert [o.kind for w in vp.walls for o in w.openings] == ["window"]
+    assert [n for _, n in vp.rooms] == ["KITCHEN"]

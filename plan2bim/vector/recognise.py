@@ -465,8 +465,17 @@ def _join_collinear(pieces: list[Piece], lines: Lines, wallish: np.ndarray, curv
                 ends = find_doors(gp, cv, k, st.hinge_tol_m, (st.door_leaf_min_m * 2, st.door_leaf_max_m),
                                   lines.segs[hits[~wallish[hits]]])
                 if not ends:  # a window at the end (beside a corner): glazing, not wall faces
-                    win = find_window(gp, lines.segs[hits[~wallish[hits] & glazing[hits]]], st.min_window_m, k,
-                                      st.glazing_inset_ratio)
+                    # ... up to the first wall across the line: lines past it are another
+                    # room's (a cupboard's edge beyond the corner made a "sliding door" of the
+                    # glazing, seed 99 sheet 2)
+                    cand_g = lines.segs[hits[~wallish[hits] & glazing[hits]]]
+                    sgn = 1.0 if at_end else -1.0
+                    g0 = _glazing_start(gp, b if at_end else a, sgn, cand_g, end_tol)
+                    stop = None if g0 is None else _first_across(gp, b if at_end else a, sgn,
+                                                                 lines.segs[hits[wallish[hits]]], end_tol, g0 + end_tol)
+                    if stop is not None:
+                        cand_g = _clip_past(gp, cand_g, stop, sgn)
+                    win = find_window(gp, cand_g, st.min_window_m, k, st.glazing_inset_ratio)
                     far = None if win is None else (win.s1 if at_end else win.s0)
                     win = win if win is not None and win.kind == "window" and \
                         _wall_across(gp, far, lines.segs[hits[wallish[hits]]], end_tol) else None
@@ -541,6 +550,62 @@ def _reaches(gap: Gap, s0: float, s1: float, faces: np.ndarray, tol: float) -> b
     if abs(s1 - s0) <= tol:
         return True
     return 0 < s1 - s0 <= 1.5 * gap.thickness and face_continues(Gap(gap.origin, gap.u, s0, s1, gap.thickness), faces)
+
+
+def _first_across(gap: Gap, s: float, sign: float, segs: np.ndarray, tol: float, min_s: float) -> float | None:
+    """Where the first wall face crossing the gap's whole band lies past ``s`` (in the direction
+    ``sign``), more than ``min_s`` from it (the wall end's own faces are closer); None where
+    none does."""
+    if not len(segs):
+        return None
+    p, q = segs[:, :2] - gap.origin, segs[:, 2:] - gap.origin
+    s0, s1 = p @ gap.u, q @ gap.u
+    a0, a1 = p @ gap.n, q @ gap.n
+    over = min(tol, 0.25 * gap.thickness)
+    across = (np.abs(s1 - s0) < tol) & (np.minimum(a0, a1) <= -gap.thickness / 2 + over) & \
+        (np.maximum(a0, a1) >= gap.thickness / 2 - over)
+    d = ((s0 + s1) / 2 - s) * sign
+    ok = across & (d > min_s)
+    if not ok.any():
+        return None
+    return float(s + sign * d[ok].min())
+
+
+def _glazing_start(gap: Gap, s: float, sign: float, segs: np.ndarray, tol: float) -> float | None:
+    """How far past ``s`` (in the direction ``sign``) the nearest line along the gap's band
+    begins (the glazing next to a wall's end: the faces across before it are the end's own)."""
+    if not len(segs):
+        return None
+    p, q = segs[:, :2] - gap.origin, segs[:, 2:] - gap.origin
+    a0, a1 = p @ gap.n, q @ gap.n
+    e0, e1 = (p @ gap.u - s) * sign, (q @ gap.u - s) * sign
+    along = (np.abs(a1 - a0) <= 0.02 * np.abs(e1 - e0) + 1e-9) & (np.maximum(np.abs(a0), np.abs(a1)) <= gap.thickness / 2)
+    near = np.minimum(e0, e1)
+    # a line that runs through the wall's end (a grid line, a dimension) is no glazing
+    ok = along & (near >= -tol) & (np.maximum(e0, e1) > tol)
+    if not ok.any():
+        return None
+    return float(max(near[ok].min(), 0.0))
+
+
+def _clip_past(gap: Gap, segs: np.ndarray, stop: float, sign: float) -> np.ndarray:
+    """``segs`` less what lies past ``stop`` along the gap's line (in the direction ``sign``):
+    glazing running on through a pier ends at it."""
+    if not len(segs):
+        return segs
+    e0 = ((segs[:, :2] - gap.origin) @ gap.u - stop) * sign
+    e1 = ((segs[:, 2:] - gap.origin) @ gap.u - stop) * sign
+    keep = (e0 <= 0) | (e1 <= 0)
+    out = segs[keep].copy()
+    e0, e1 = e0[keep], e1[keep]
+    cut = (e0 > 0) | (e1 > 0)
+    if cut.any():
+        f = (e0[cut] / (e0[cut] - e1[cut]))[:, None]
+        x = out[cut, :2] + f * (out[cut, 2:] - out[cut, :2])
+        a, b = out[cut, :2], out[cut, 2:]
+        out[cut, :2] = np.where((e0[cut] > 0)[:, None], x, a)
+        out[cut, 2:] = np.where((e1[cut] > 0)[:, None], x, b)
+    return out
 
 
 def _wall_across(gap: Gap, s: float, segs: np.ndarray, tol: float) -> bool:
