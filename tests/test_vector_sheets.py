@@ -168,3 +168,42 @@ def test_a_drawn_double_door_is_an_ifc_double_door(tmp_path: Path) -> None:
     assert abs(doors[0].width - 1.2) < 0.05
     model = ifcopenshell.open(str(result.outputs["ifc"]))
     assert [d.OperationType for d in model.by_type("IfcDoor")] == ["DOUBLE_DOOR_SINGLE_SWING"]
+
+
+def _house_and_outbuilding(c) -> None:
+    """An A3 sheet: frame, a corner title block naming the drawing ("GROUND FLOOR PLAN", its
+    scale), no caption under it; the house and, 3 m to its right, a 3 x 3 m shed of its own."""
+    W, H = 420 * MM, 297 * MM
+    m = 10 * MM
+    c.setLineWidth(1.0)
+    c.rect(m, m, W - 2 * m, H - 2 * m)
+    bx = W - m - 120 * MM
+    c.rect(bx, m, 120 * MM, 40 * MM)
+    for y in (20, 30):
+        c.line(bx, m + y * MM, W - m, m + y * MM)
+    c.setFont("Helvetica", 7)
+    c.drawString(bx + 3 * MM, m + 33 * MM, "PLAN2BIM TEST PROJECT")
+    c.drawString(bx + 3 * MM, m + 23 * MM, "GROUND FLOOR PLAN")
+    c.drawString(bx + 3 * MM, m + 13 * MM, "SCALE 1:100")
+    x0, y0 = 80 * MM, 150 * MM
+    _house(c, x0, y0, "KITCHEN")
+    t, s = 0.2 * K100, 3 * K100
+    sx = x0 + 11 * K100
+    c.setLineWidth(0.5)
+    for o in (t / 2, -t / 2):
+        a, b, e, f = sx - o, y0 - o, sx + s + o, y0 + s + o
+        for seg in ((a, b, e, b), (e, b, e, f), (e, f, a, f), (a, f, a, b)):
+            c.line(*seg)
+    c.setFont("Helvetica", 8)
+    c.drawCentredString(sx + s / 2, y0 + s / 2, "SHED")
+
+
+def test_a_detached_part_beside_the_drawing_is_read(tmp_path: Path) -> None:
+    """The title block names the sheet's one drawing; a detached part of the building (a shed
+    beside the house) is part of it, though its ink lies apart from the house's."""
+    path = tmp_path / "shed.pdf"
+    path.write_bytes(_pdf(_house_and_outbuilding))
+    b = build_model(path).building
+    assert len(b.storeys) == 1
+    names = {s.name for s in b.storeys[0].spaces}
+    assert {"KITCHEN", "STORE", "SHED"} <= names

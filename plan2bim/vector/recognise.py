@@ -280,8 +280,10 @@ def recognise(content: PageContent, st: VectorSettings = DEFAULT,
         pieces = [p for p in pieces if p.weight >= st.weight_ratio * min(w_star, 98.0)]
     pieces = [p for p in pieces if not (not_wall[p.lines[0]] or not_wall[p.lines[1]])]
     pieces = drop_contained(pieces, tol=0.3)
+    pieces = _drop_block_insides(pieces, lines, drawn)
     wallish = cand & (lines.width >= st.weight_ratio * min(w_star, 98.0))
     walls, unknown_gaps = _join_collinear(pieces, lines, wallish, curves, k, st, ~leaf)
+    walls = _drop_named(walls, content)
     _dedupe_doors(walls)
     _dedupe_windows(walls)
     chains = [c.chain(st.curved_step_deg) for c in bays if c.weight >= st.weight_ratio * min(w_star, 98.0)]
@@ -295,6 +297,58 @@ def recognise(content: PageContent, st: VectorSettings = DEFAULT,
     columns = _columns(content, walls, k, st)
     rooms = _rooms(walls, unknown_gaps, content, k, st, columns)
     return VectorPlan(walls, rooms, columns, k, n, method)
+
+
+def _drop_block_insides(pieces: list[Piece], lines: Lines, drawn: list) -> list[Piece]:
+    """Pieces inside a small closed shape that holds one of their face lines: a fixture or a
+    piece of furniture (a counter, a basin, a bench) set against a wall, whose front edge (or an
+    inner outline, a basin's bowl) pairs with the wall's face at a wall-like depth while its back
+    edge lies on that face. A wall's band never lies inside a shape drawn around one of its own
+    faces (synthetic seed 7 sheet 26: five fixtures along the walls read as walls).
+    ``drawn``: the paths ``lines`` came from, in order."""
+    if lines.block is None or not pieces or not lines.block.any():
+        return pieces
+    counts = [len(p.segments) for p in drawn]
+    owner = np.repeat(np.arange(len(drawn)), counts)
+    ids = np.unique(owner[lines.block])
+    rings = [np.concatenate([drawn[o].segments[:, :2], drawn[o].segments[:1, :2]]) for o in ids]
+    shapes = shapely.buffer(np.array([Polygon(r) if len(r) >= 4 else Polygon() for r in rings], dtype=object),
+                            0.5, join_style="mitre")
+    ok = shapely.is_valid(shapes) & (shapely.area(shapes) > 0)
+    if not ok.any():
+        return pieces
+    shapes = shapes[ok]
+    bands = [WallLine(p.p0, p.p1, p.thickness).band(ext=False) for p in pieces]
+    pi, si = shapely.STRtree(shapes).query(bands, predicate="within")
+    drop = set()
+    for a, b in zip(pi.tolist(), si.tolist(), strict=True):
+        if a in drop:
+            continue
+        segs = lines.segs[list(pieces[a].lines)]
+        ends = shapely.points(segs[:, :4].reshape(-1, 2))
+        if shapely.contains(shapes[b], ends).reshape(2, 2).all(axis=1).any():
+            drop.add(a)
+    return [p for i, p in enumerate(pieces) if i not in drop]
+
+
+def _room_names(texts) -> list:
+    """The texts that may name a room (no dimension, level, area or tag)."""
+    return [t for t in texts if not _NOT_NAME.match(t.text.strip()) and not _TAG.match(t.text.strip())
+            and is_room_name(t.text)]
+
+
+def _drop_named(walls: list[WallLine], content: PageContent) -> list[WallLine]:
+    """Walls whose band holds a room's name: a narrow space (a cupboard, a passage) between
+    two walls' faces, which pair at a wall-like spacing too. A drawing names rooms, never the
+    inside of a wall (synthetic seed 7 sheet 36: a 0.57 m store read as a wall; seed 99 sheet
+    15: a 0.59 m passage, its name past the end of a piece, in a gap the join closed)."""
+    names = _room_names(content.texts)
+    if not names or not walls:
+        return walls
+    pts = shapely.points([((t.bbox[0] + t.bbox[2]) / 2, (t.bbox[1] + t.bbox[3]) / 2) for t in names])
+    bands = [w.band(ext=False) for w in walls]
+    hit = set(shapely.STRtree(bands).query(pts, predicate="within")[1].tolist())
+    return [w for i, w in enumerate(walls) if i not in hit]
 
 
 # --------------------------------------------------------------------------- wall lines
@@ -396,6 +450,7 @@ def _join_collinear(pieces: list[Piece], lines: Lines, wallish: np.ndarray, curv
             cur = [s0, s1, [i]]
             run_open.append([])
         runs.append((cur[0], cur[1], cur[2]))
+        spans_done: list[tuple[float, float]] = []
         for r_i, ((a, b, _), ops) in enumerate(zip(runs, run_open, strict=True)):
             # a door at a free end of the run (between its end and a wall across): the wall
             # runs on through the door to the one it meets
@@ -410,8 +465,17 @@ def _join_collinear(pieces: list[Piece], lines: Lines, wallish: np.ndarray, curv
                 ends = find_doors(gp, cv, k, st.hinge_tol_m, (st.door_leaf_min_m * 2, st.door_leaf_max_m),
                                   lines.segs[hits[~wallish[hits]]])
                 if not ends:  # a window at the end (beside a corner): glazing, not wall faces
-                    win = find_window(gp, lines.segs[hits[~wallish[hits] & glazing[hits]]], st.min_window_m, k,
-                                      st.glazing_inset_ratio)
+                    # ... up to the first wall across the line: lines past it are another
+                    # room's (a cupboard's edge beyond the corner made a "sliding door" of the
+                    # glazing, seed 99 sheet 2)
+                    cand_g = lines.segs[hits[~wallish[hits] & glazing[hits]]]
+                    sgn = 1.0 if at_end else -1.0
+                    g0 = _glazing_start(gp, b if at_end else a, sgn, cand_g, end_tol)
+                    stop = None if g0 is None else _first_across(gp, b if at_end else a, sgn,
+                                                                 lines.segs[hits[wallish[hits]]], end_tol, g0 + end_tol)
+                    if stop is not None:
+                        cand_g = _clip_past(gp, cand_g, stop, sgn)
+                    win = find_window(gp, cand_g, st.min_window_m, k, st.glazing_inset_ratio)
                     far = None if win is None else (win.s1 if at_end else win.s0)
                     win = win if win is not None and win.kind == "window" and \
                         _wall_across(gp, far, lines.segs[hits[wallish[hits]]], end_tol) else None
@@ -448,6 +512,15 @@ def _join_collinear(pieces: list[Piece], lines: Lines, wallish: np.ndarray, curv
                     ht = ((float(hinge[0]), float(hinge[1])), (float(tip[0]), float(tip[1])))
                 w.openings.append(HostedVectorOpening(f.kind, (g0 + g1) / 2 - a, g1 - g0, swing, ht))
             walls.append(w)
+            spans_done.append((a, b))
+        # the gap between two runs measured again once their end openings are hosted: a pier
+        # between two windows that end at a wall across (a T) is as short as any bridged gap
+        # (seed 99 sheet 38: 0.25 m left between two windows, two rooms open to the outside)
+        for (_, b0), (a1, _) in zip(spans_done, spans_done[1:], strict=False):
+            if 0 < a1 - b0 <= st.max_bridge_m * k:
+                gp = Gap(base, uu, b0, a1, t)
+                unknown.append(Polygon([gp.point(gp.s0, -t / 2), gp.point(gp.s1, -t / 2),
+                                        gp.point(gp.s1, t / 2), gp.point(gp.s0, t / 2)]))
     return walls, unknown
 
 
@@ -477,6 +550,62 @@ def _reaches(gap: Gap, s0: float, s1: float, faces: np.ndarray, tol: float) -> b
     if abs(s1 - s0) <= tol:
         return True
     return 0 < s1 - s0 <= 1.5 * gap.thickness and face_continues(Gap(gap.origin, gap.u, s0, s1, gap.thickness), faces)
+
+
+def _first_across(gap: Gap, s: float, sign: float, segs: np.ndarray, tol: float, min_s: float) -> float | None:
+    """Where the first wall face crossing the gap's whole band lies past ``s`` (in the direction
+    ``sign``), more than ``min_s`` from it (the wall end's own faces are closer); None where
+    none does."""
+    if not len(segs):
+        return None
+    p, q = segs[:, :2] - gap.origin, segs[:, 2:] - gap.origin
+    s0, s1 = p @ gap.u, q @ gap.u
+    a0, a1 = p @ gap.n, q @ gap.n
+    over = min(tol, 0.25 * gap.thickness)
+    across = (np.abs(s1 - s0) < tol) & (np.minimum(a0, a1) <= -gap.thickness / 2 + over) & \
+        (np.maximum(a0, a1) >= gap.thickness / 2 - over)
+    d = ((s0 + s1) / 2 - s) * sign
+    ok = across & (d > min_s)
+    if not ok.any():
+        return None
+    return float(s + sign * d[ok].min())
+
+
+def _glazing_start(gap: Gap, s: float, sign: float, segs: np.ndarray, tol: float) -> float | None:
+    """How far past ``s`` (in the direction ``sign``) the nearest line along the gap's band
+    begins (the glazing next to a wall's end: the faces across before it are the end's own)."""
+    if not len(segs):
+        return None
+    p, q = segs[:, :2] - gap.origin, segs[:, 2:] - gap.origin
+    a0, a1 = p @ gap.n, q @ gap.n
+    e0, e1 = (p @ gap.u - s) * sign, (q @ gap.u - s) * sign
+    along = (np.abs(a1 - a0) <= 0.02 * np.abs(e1 - e0) + 1e-9) & (np.maximum(np.abs(a0), np.abs(a1)) <= gap.thickness / 2)
+    near = np.minimum(e0, e1)
+    # a line that runs through the wall's end (a grid line, a dimension) is no glazing
+    ok = along & (near >= -tol) & (np.maximum(e0, e1) > tol)
+    if not ok.any():
+        return None
+    return float(max(near[ok].min(), 0.0))
+
+
+def _clip_past(gap: Gap, segs: np.ndarray, stop: float, sign: float) -> np.ndarray:
+    """``segs`` less what lies past ``stop`` along the gap's line (in the direction ``sign``):
+    glazing running on through a pier ends at it."""
+    if not len(segs):
+        return segs
+    e0 = ((segs[:, :2] - gap.origin) @ gap.u - stop) * sign
+    e1 = ((segs[:, 2:] - gap.origin) @ gap.u - stop) * sign
+    keep = (e0 <= 0) | (e1 <= 0)
+    out = segs[keep].copy()
+    e0, e1 = e0[keep], e1[keep]
+    cut = (e0 > 0) | (e1 > 0)
+    if cut.any():
+        f = (e0[cut] / (e0[cut] - e1[cut]))[:, None]
+        x = out[cut, :2] + f * (out[cut, 2:] - out[cut, :2])
+        a, b = out[cut, :2], out[cut, 2:]
+        out[cut, :2] = np.where((e0[cut] > 0)[:, None], x, a)
+        out[cut, 2:] = np.where((e1[cut] > 0)[:, None], x, b)
+    return out
 
 
 def _wall_across(gap: Gap, s: float, segs: np.ndarray, tol: float) -> bool:

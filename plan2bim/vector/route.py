@@ -172,10 +172,13 @@ def vector_storey(content: PageContent, view, sheet, page_dpi: float, config: Co
     ox, oy = 0.0, 0.0
     w, h = sheet.size_px
     box = view.viewport.bbox
-    if view.viewport.reason.startswith("no title read") and sheet.frame is not None:
+    if view.viewport.reason.startswith(("no title read", "title block says")) and sheet.frame is not None:
         # Nothing on the sheet names its drawings, so the largest ink cluster was taken: a
         # turned or spread-out plan falls into several clusters. Its lines are exact, so read
         # all of the frame but the furniture (measured: synthetic sheets 000045, 000064).
+        # Where the title block names the sheet's one drawing, all of the frame is that drawing
+        # too: a detached part of the building (an outbuilding beside the house) is a cluster
+        # of its own (synthetic seed 99 sheet 6, seed 7 sheet 8).
         box = sheet.frame
     if view.whole_page and sheet.frame is None and not sheet.furniture:
         clipped = content
