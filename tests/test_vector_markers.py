@@ -62,3 +62,24 @@ def test_surau_stilts_plan_is_columns_only():
     page = clip_content(read_page(SHARED_DATA / "drawing-sets" / "surau.pdf", 1), (81.0, 38.0, 894.0, 754.0))
     vp = recognise(page, given=(1000 / 75 * MM, "printed"))
     assert vp.walls == [] and len(vp.columns) == 28
+
+
+def test_filled_wall_pieces_in_a_row_at_uneven_spacing_are_walls():
+    """Three filled bars of one size on one line are a cut line only when evenly spaced, a
+    dash's gap apart: solid wall pieces between openings of different widths stay. (The row's
+    positions were all read from its first bar, so any three bars in line were a cut line.)"""
+    from plan2bim.vector.recognise import _dash_bars
+    from plan2bim.vector.settings import DEFAULT
+
+    class P:
+        def __init__(self, x0: float, x1: float, y0: float = 0.0, t: float = 4.0):
+            import numpy as np
+
+            pts = [(x0, y0), (x1, y0), (x1, y0 + t), (x0, y0 + t), (x0, y0)]
+            self.segments = np.array([[*a, *b] for a, b in zip(pts, pts[1:], strict=False)], float)
+            self.fill, self.closed = (0, 0, 0, 255), True
+
+    even = [P(x, x + 20) for x in (0, 30, 60, 90)]  # dashes 20 long, 10 apart
+    uneven = [P(x, x + 20, y0=100) for x in (0, 45, 130)]  # 25 and 65 apart: a door, a window
+    flags = _dash_bars(even + uneven, 100.0, DEFAULT)  # 100 pt a metre: bars 0.04 m thick
+    assert flags[:4].all() and not flags[4:].any()

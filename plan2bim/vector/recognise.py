@@ -183,14 +183,14 @@ def _dash_bars(paths: list, k: float, st: VectorSettings) -> np.ndarray:
         if i in used:
             continue
         n = np.array([-u[1], u[0]])
-        row = [(float(mid @ u), i2, l2) for i2, u2, m2, l2, t2 in bars
+        row = [(float(m2 @ u), i2, l2) for i2, u2, m2, l2, t2 in bars
                if abs(float(u2 @ u)) > 0.999 and abs(float((m2 - mid) @ n)) < 0.5 and abs(t2 - thick) < 0.5]
         row.sort()
         # the longest run of bars of one length at one spacing
         run = [row[0]]
         for a, b in zip(row, row[1:], strict=False):
             step = b[0] - a[0]
-            ok = abs(b[2] - run[0][2]) <= 0.1 * run[0][2] and step <= 2.5 * run[0][2] and \
+            ok = abs(b[2] - run[0][2]) <= 0.1 * run[0][2] and run[0][2] <= step <= 2.5 * run[0][2] and \
                 (len(run) < 2 or abs(step - (run[1][0] - run[0][0])) <= 0.1 * step)
             if ok:
                 run.append(b)
