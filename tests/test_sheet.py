@@ -667,3 +667,31 @@ def test_masking_a_view_later_gives_the_same_image() -> None:
     assert masked.masked and np.array_equal(masked.image, now[0].image)
     assert not np.array_equal(masked.image, masked.original)
     assert mask_view(masked, img, sheet) is masked
+
+
+def test_a_small_lone_drawing_is_the_sheets_drawing(tmp_path: Path) -> None:
+    """A sheet's only drawing may be small: a 6 x 9 m house at 1:200 on A3 covers 1% of the
+    frame, under a drawing's usual share; it was "no drawing found" (synthetic seed 5150, sheet
+    98). The largest group of ink that is not furniture is then the drawing."""
+    from reportlab.lib.units import mm
+    from reportlab.pdfgen import canvas
+
+    path = tmp_path / "small.pdf"
+    c = canvas.Canvas(str(path), pagesize=(420 * mm, 297 * mm))
+    c.setLineWidth(0.5)
+    c.rect(10 * mm, 10 * mm, 400 * mm, 277 * mm)  # the frame
+    c.rect(250 * mm, 10 * mm, 160 * mm, 40 * mm)  # the title box in its corner
+    for i, text in enumerate(["PLAN2BIM TEST PROJECT", "GROUND FLOOR PLAN", "SCALE 1:200"]):
+        c.setFont("Helvetica", 9)
+        c.drawString(255 * mm, (42 - 11 * i) * mm, text)
+    x0, y0, w, h, t = 190 * mm, 140 * mm, 30 * mm, 45 * mm, 1.0 * mm  # 6 x 9 m, 0.2 m walls
+    c.setFillColorRGB(0, 0, 0)
+    for r in ((x0, y0, w, t), (x0, y0 + h - t, w, t), (x0, y0, t, h), (x0 + w - t, y0, t, h),
+              (x0, y0 + 20 * mm, w, t)):
+        c.rect(*r, stroke=1, fill=1)
+    c.showPage()
+    c.save()
+    b = build_model(path).building
+    (s,) = b.storeys
+    assert s.title == "GROUND FLOOR PLAN" and len(s.walls) >= 4
+    assert s.scale.px_per_m == pytest.approx(150 / 0.0254 / 200, rel=0.01)

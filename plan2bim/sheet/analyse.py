@@ -146,6 +146,13 @@ def read_sheet(image: np.ndarray, page: int, *, dpi: float | None = None,
             corner_furniture.append(c)
             continue
         drawings.append(c)
+    if not drawings and lay.small_clusters:
+        # Nothing large enough for a drawing: the largest small group of ink that is not
+        # furniture is the sheet's only drawing.
+        small = [b for b in (_scale_box(c, inv) for c in lay.small_clusters)
+                 if not in_furniture(b) and not (frame is not None and _in_corner(b, frame, 3 * px_per_mm))]
+        if small:
+            drawings.append(max(small, key=_area))
     # A corner box's text (a title block's project line) captions no drawing. A notes cluster's
     # text may: a caption set apart from its drawing is a cluster of text of its own.
     free = [t for t in free if not any(_overlap(t.bbox, b) > 0.5 for b in corner_furniture)]

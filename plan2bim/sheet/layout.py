@@ -22,6 +22,9 @@ class Layout:
     panels: list[BBox] = field(default_factory=list)
     """Boxes against the frame or title block (legends, notes, schedules) and text-filled boxes."""
     clusters: list[BBox] = field(default_factory=list)
+    small_clusters: list[BBox] = field(default_factory=list)
+    """Groups of ink below a drawing's share of the frame: a sheet's only drawing may be one
+    (a small house at 1:200 on A3 covers 1% of it)."""
     """Groups of ink left once the furniture is out: the drawings, notes and stamps."""
 
 
@@ -222,8 +225,10 @@ def analyse_layout(gray: np.ndarray, px_per_mm: float, s: SheetSettings,
     for b in ([lay.title_block] if lay.title_block else []) + lay.panels:
         bx0, by0, bx1, by1 = (int(round(v)) for v in b)
         keep[max(0, by0 - 2):by1 + 3, max(0, bx0 - 2):bx1 + 3] = False
-    lay.clusters = find_clusters(ink & keep, int(round(s.cluster_gap_mm * px_per_mm)),
-                                 s.min_viewport_ratio * fw * fh)
+    gap_px = int(round(s.cluster_gap_mm * px_per_mm))
+    lay.clusters = find_clusters(ink & keep, gap_px, s.min_viewport_ratio * fw * fh)
+    lay.small_clusters = [c for c in find_clusters(ink & keep, gap_px, (s.lone_drawing_min_mm * px_per_mm) ** 2)
+                          if c not in lay.clusters]
     return lay
 
 
