@@ -69,13 +69,21 @@ def test_chromium_renders_the_model_and_shows_the_models_counts(result, page, tm
 
     chromium = _chromium()
     shot = tmp_path / "shot.png"
-    proc = subprocess.run(
-        [chromium, "--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking",
-         "--no-first-run", "--disable-component-update", "--disable-sync",
-         f"--user-data-dir={tmp_path / 'profile'}", "--use-angle=swiftshader",
-         "--enable-unsafe-swiftshader", "--window-size=1200,900", "--virtual-time-budget=8000",
-         f"--screenshot={shot}", "--dump-dom", page.as_uri()],
-        capture_output=True, text=True, timeout=180)
+    # Headless chromium now and then never exits on a loaded machine (a full suite beside two
+    # other jobs: past 180 s, where it takes 9 s alone): a second try in a fresh profile.
+    for attempt in range(2):
+        try:
+            proc = subprocess.run(
+                [chromium, "--headless", "--no-sandbox", "--disable-gpu",
+                 "--disable-background-networking", "--no-first-run", "--disable-component-update",
+                 "--disable-sync", f"--user-data-dir={tmp_path / f'profile{attempt}'}",
+                 "--use-angle=swiftshader", "--enable-unsafe-swiftshader", "--window-size=1200,900",
+                 "--virtual-time-budget=8000", f"--screenshot={shot}", "--dump-dom", page.as_uri()],
+                capture_output=True, text=True, timeout=150)
+            break
+        except subprocess.TimeoutExpired:
+            if attempt:
+                raise
     assert proc.returncode == 0, proc.stderr[-2000:]
     # The counts as the browser shows them (the DOM after scripts ran) are the model's.
     shown = {k: int(v) for k, v in re.findall(
