@@ -53,11 +53,85 @@ def fill_thin_walls(crop: np.ndarray, px_per_mm: float, s: SheetSettings) -> np.
     # filled they became walls.
     rows = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (n, 1)))
     cols = cv2.morphologyEx(ink, cv2.MORPH_OPEN, cv2.getStructuringElement(cv2.MORPH_RECT, (1, n)))
-    across = cv2.morphologyEx(rows, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, k)))
-    across |= cv2.morphologyEx(cols, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, 1)))
+    across_h = cv2.morphologyEx(rows, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (1, k)))
+    across_v = cv2.morphologyEx(cols, cv2.MORPH_CLOSE, cv2.getStructuringElement(cv2.MORPH_RECT, (k, 1)))
+    tol = max(1, int(round(s.glazing_gap_tol_mm * px_per_mm)))
+    r = s.glazing_min_length_ratio
+    g = max(1, int(round(s.glazing_min_pane_mm * px_per_mm)))
+    across_h[glazing_bands(rows, across_h, ink, tol, r, g)] = 0
+    across_v[glazing_bands(np.ascontiguousarray(cols.T), np.ascontiguousarray(across_v.T),
+                           np.ascontiguousarray(ink.T), tol, r, g).T] = 0
+    across = across_h | across_v
     out = crop.copy()
     out[across > 0] = 0
     return out
+
+
+def glazing_bands(strokes: np.ndarray, filled: np.ndarray, ink: np.ndarray, tol: int,
+                  min_ratio: float, min_gap: int) -> np.ndarray:
+    """The filled runs (down each column) that close exactly three strokes with equal gaps
+    between them: a window's glazing drawn as three parallel lines (the wall's two faces carried
+    through the opening and the glass between), which filled became a solid wall and the
+    window was lost. A wall's two faces are two strokes, its hatch no long strokes across. The
+    glass ends at the opening's jambs (ink across the band at both ends): a dash of a grid or
+    centre line along a wall's middle has none (the rasterised tandas plan's partitions lost
+    their toilets' rooms). A window is longer than ``min_ratio`` times its wall's thickness: a
+    short box of cross lines over a wall's centre line is a wall's mark, not glazing. Panes are
+    at least ``min_gap`` pixels wide: a heavy line's anti-aliased rows with a dashed white line
+    along it (the RBT plan's corridor kerb) are no panes.
+
+    ``strokes``, ``filled``, ``ink``: uint8 masks of long strokes along the rows, of their
+    closing across and of all ink; ``tol``: pixels the two gaps may differ by. Returns a bool
+    mask of ``filled``."""
+    H, W = filled.shape
+    out = np.zeros((H, W), bool)
+    f = filled > 0
+    r = strokes > 0
+    f_start = f.copy()
+    f_start[1:] &= ~f[:-1]
+    r_start = r.copy()
+    r_start[1:] &= ~r[:-1]
+    c = np.vstack([np.zeros((1, W), np.int32), np.cumsum(r_start, axis=0, dtype=np.int32)])
+    # Per filled pixel, the row its run starts on and the row it ends on; strokes started in it.
+    ys = np.arange(H, dtype=np.int32)[:, None]
+    start = np.maximum.accumulate(np.where(f_start, ys, 0), axis=0)
+    f_end = f.copy()
+    f_end[:-1] &= ~f[1:]
+    end = np.minimum.accumulate(np.where(f_end, ys, H - 1)[::-1], axis=0)[::-1]
+    n = np.take_along_axis(c, end + 1, axis=0) - np.take_along_axis(c, start, axis=0)
+    cols = np.nonzero((f_start & (n >= 3)).any(axis=0))[0]
+    for x in cols:
+        col_f, col_r = f[:, x], r[:, x]
+        y = 0
+        while y < H:
+            if not col_f[y]:
+                y += 1
+                continue
+            y1 = y
+            while y1 < H and col_f[y1]:
+                y1 += 1
+            seg = col_r[y:y1]
+            edges = np.flatnonzero(np.diff(np.r_[0, seg.astype(np.int8), 0]))
+            runs = edges.reshape(-1, 2)
+            if len(runs) == 3:
+                g1 = runs[1, 0] - runs[0, 1]
+                g2 = runs[2, 0] - runs[1, 1]
+                if abs(g1 - g2) <= tol and min(g1, g2) >= min_gap:
+                    out[y:y1, x] = True
+            y = y1
+    n_comp, lab, stats, _ = cv2.connectedComponentsWithStats(out.astype(np.uint8), connectivity=8)
+    for i in range(1, n_comp):
+        x0, y0, w, h = stats[i, :4]
+        if (w < min_ratio * h or not (_jamb_at(ink, x0, y0, h)
+                                       and _jamb_at(ink, x0 + w - 1, y0, h))):
+            out[lab == i] = False
+    return out
+
+
+def _jamb_at(ink: np.ndarray, x: int, y0: int, h: int) -> bool:
+    """Ink across rows ``y0``..``y0 + h`` (most of it) in a column within two pixels of ``x``."""
+    seg = ink[y0:y0 + h, max(0, x - 2):x + 3] > 0
+    return seg.size > 0 and bool((seg.mean(axis=0) >= 0.8).any())
 
 
 def bubbles(ink: np.ndarray, px_per_mm: float, s: SheetSettings) -> list[BBox]:

@@ -65,6 +65,19 @@ class SheetSettings:
     by the filling: surau 143 with no limit, 47 at 1.5 mm, 38 at 2 mm (most of the others
     were its tags and markers), 43 at 3 mm; at 3 mm the tandas plan's hatched walls no longer
     closed its toilets (2 named rooms at 1.5-2 mm, none at 3 mm); the RBT plan the same throughout."""
+    glazing_gap_tol_mm: float = 0.2
+    """Three parallel strokes the filling would close, with gaps equal to within this on paper,
+    are a window's glazing (two faces and the glass) and stay open: the synthetic "triple"
+    windows are drawn at exactly equal gaps, and one pixel either way at 150 dpi (0.17 mm) is
+    the rasteriser's rounding."""
+    glazing_min_length_ratio: float = 2.0
+    """...and run at least this many times the band's thickness along it: windows are 0.6-2.4 m
+    in 0.1-0.3 m walls; the rasterised tandas plan's wall has a box of cross lines over its
+    centre line about as long as the wall is thick (left open, its room leaked: 7 -> 5 rooms)."""
+    glazing_min_pane_mm: float = 0.3
+    """...with white at least this wide on paper between the glass and each face: a 150 mm wall
+    at 1:200 has 0.375 mm panes; the rasterised RBT plan's corridor kerb (heavy grey lines with
+    a dashed white line along them, 1 px gaps at 150 dpi) became a row of windows."""
     label_max_height_mm: float = 6.0
     """Room labels inside a drawing are at most this high on paper (the dev sheets print them
     3-4.5 mm; captions under the drawing are 5-7 mm)."""
