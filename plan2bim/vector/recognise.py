@@ -179,11 +179,20 @@ def _dash_bars(paths: list, k: float, st: VectorSettings) -> np.ndarray:
         mid = c.mean(axis=0)
         bars.append((i, u, mid, length, thick))
     used = set()
+    # the bars that may share a row, found with margins for all bars at once; the exact test
+    # runs on those (on all bars it took 0.2 s on surau p3, 192 bars)
+    if bars:
+        U = np.array([b[1] for b in bars])
+        M = np.array([b[2] for b in bars])
+        T = np.array([b[4] for b in bars])
     for i, u, mid, _length, thick in bars:
         if i in used:
             continue
         n = np.array([-u[1], u[0]])
-        row = [(float(m2 @ u), i2, l2) for i2, u2, m2, l2, t2 in bars
+        near = np.nonzero((np.abs(U[:, 0] * u[0] + U[:, 1] * u[1]) > 0.999 - 1e-6)
+                          & (np.abs((M[:, 0] - mid[0]) * n[0] + (M[:, 1] - mid[1]) * n[1]) < 0.5 + 1e-6)
+                          & (np.abs(T - thick) < 0.5 + 1e-6))[0]
+        row = [(float(m2 @ u), i2, l2) for i2, u2, m2, l2, t2 in (bars[q] for q in near)
                if abs(float(u2 @ u)) > 0.999 and abs(float((m2 - mid) @ n)) < 0.5 and abs(t2 - thick) < 0.5]
         row.sort()
         # the longest run of bars of one length at one spacing
