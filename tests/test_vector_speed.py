@@ -77,3 +77,23 @@ def test_kdtree_loaded_without_the_rest_of_scipy_spatial():
             "'scipy.spatial' in sys.modules)")
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
     assert out.split() == ["[[0.0,", "0.0]]", "False"]
+
+
+def test_bands_made_at_once_are_each_wall_lines_band():
+    from shapely.geometry import Polygon
+
+    from plan2bim.vector.walls import Piece, WallLine, _bands
+
+    rng = np.random.default_rng(5)
+    pieces = [Piece(rng.normal(size=2) * 100, rng.normal(size=2) * 100, float(rng.uniform(1, 20)), (0, 1))
+              for _ in range(50)]
+    pieces.append(Piece(np.array([3.0, 4.0]), np.array([3.0, 4.0]), 5.0, (0, 1)))  # no length
+    for band, p in zip(_bands(pieces), pieces, strict=True):
+        want = WallLine(p.p0, p.p1, p.thickness).band(ext=False)
+        assert np.array_equal(np.asarray(band.exterior.coords), np.asarray(want.exterior.coords))
+        # ... and the ring Polygon() made of the corner points before
+        d = p.p1 - p.p0
+        u = d / max(float(np.hypot(*d)), 1e-12)
+        n = np.array([-u[1], u[0]]) * p.thickness / 2
+        old = Polygon([p.p0 + n, p.p1 + n, p.p1 - n, p.p0 - n])
+        assert np.array_equal(np.asarray(band.exterior.coords), np.asarray(old.exterior.coords))
