@@ -54,7 +54,7 @@ def test_components_numbered_as_scipy_numbers_them():
     from scipy.sparse import coo_matrix
     from scipy.sparse.csgraph import connected_components
 
-    from plan2bim.vector.arcs import components
+    from plan2bim.vector.arcs import _components
 
     rng = np.random.default_rng(3)
     for _ in range(100):
@@ -62,10 +62,10 @@ def test_components_numbered_as_scipy_numbers_them():
         m = int(rng.integers(0, 2 * n))
         i, j = rng.integers(0, n, m), rng.integers(0, n, m)
         _, want = connected_components(coo_matrix((np.ones(m), (i, j)), shape=(n, n)), directed=False)
-        assert components(n, i, j).tolist() == want.tolist()
+        assert _components(n, i, j).tolist() == want.tolist()
     # a long chain numbered from its far end
     n = 500
-    assert components(n, np.arange(1, n)[::-1], np.arange(n - 1)[::-1]).tolist() == [0] * n
+    assert _components(n, np.arange(1, n)[::-1], np.arange(n - 1)[::-1]).tolist() == [0] * n
 
 
 def test_kdtree_loaded_without_the_rest_of_scipy_spatial():

@@ -76,7 +76,7 @@ def _kdtree():
     return mod.cKDTree
 
 
-def components(n: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+def _components(n: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
     """Connected components of the undirected graph on ``n`` nodes with edges ``i``-``j``:
     each node's component number, numbered in the order of their lowest nodes (as
     scipy.sparse.csgraph.connected_components numbers them; importing it took ~0.15 s)."""
@@ -148,7 +148,7 @@ def chained_arcs(segs: np.ndarray, k_pt_per_m: float, st: VectorSettings,
     best[a[first]] = b[first]
     ea = np.nonzero(best >= 0)[0]
     mutual = ea[best[best[ea]] == ea]
-    label = components(n, mutual % n, best[mutual] % n)
+    label = _components(n, mutual % n, best[mutual] % n)
     # The chains long enough to be arcs, each its pieces in index order (most components are
     # single pieces: splitting all of them out cost ~0.1 s on the surau roof plan).
     order = np.argsort(label, kind="stable")
