@@ -43,17 +43,68 @@ def _fit_circle(pts: np.ndarray) -> tuple[np.ndarray, float, float]:
     return c, r, float(np.sqrt(np.mean((np.hypot(x - c[0], y - c[1]) - r) ** 2)))
 
 
+def _kdtree():
+    """scipy's k-d tree class. Importing ``scipy.spatial`` takes ~0.45 s, most of it for the
+    parts of the package not used here (Delaunay, rotations, distances); its k-d tree module is
+    loaded on its own (~0.2 s, for the scipy.sparse it needs), or the usual way where that fails."""
+    import sys
+
+    mod = sys.modules.get("scipy.spatial._ckdtree")
+    if mod is None:
+        try:
+            import importlib.machinery
+            import importlib.util
+            from pathlib import Path
+
+            import scipy
+
+            where = Path(scipy.__file__).parent / "spatial"
+            for suffix in importlib.machinery.EXTENSION_SUFFIXES:
+                if (where / f"_ckdtree{suffix}").is_file():
+                    spec = importlib.util.spec_from_file_location("scipy.spatial._ckdtree",
+                                                                  where / f"_ckdtree{suffix}")
+                    mod = importlib.util.module_from_spec(spec)
+                    spec.loader.exec_module(mod)
+                    sys.modules[spec.name] = mod
+                    break
+        except Exception:  # noqa: BLE001 -- any failure: the plain import below
+            mod = None
+    if mod is None or not hasattr(mod, "cKDTree"):
+        from scipy.spatial import cKDTree
+
+        return cKDTree
+    return mod.cKDTree
+
+
+def _components(n: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
+    """Connected components of the undirected graph on ``n`` nodes with edges ``i``-``j``:
+    each node's component number, numbered in the order of their lowest nodes (as
+    scipy.sparse.csgraph.connected_components numbers them; importing it took ~0.15 s)."""
+    lab = np.arange(n)
+    while len(i):
+        li, lj = lab[i], lab[j]
+        diff = li != lj
+        if not diff.any():
+            break
+        li, lj = li[diff], lj[diff]
+        m = np.minimum(li, lj)
+        # hook each root onto the lowest label across its edges, then point every node at its root
+        np.minimum.at(lab, li, m)
+        np.minimum.at(lab, lj, m)
+        while True:
+            nxt = lab[lab]
+            if np.array_equal(nxt, lab):
+                break
+            lab = nxt
+    return np.unique(lab, return_inverse=True)[1].ravel()
+
+
 def chained_arcs(segs: np.ndarray, k_pt_per_m: float, st: VectorSettings,
                  stroked: np.ndarray | None = None, width: np.ndarray | None = None) -> np.ndarray:
     """Door-swing arcs made of chains of short lines in ``segs`` (N, 4), as (M, 8) Béziers;
     ``stroked``: which lines may be pieces (a fill's edges are not: an arrow head's crowd the
     dashes it touches); ``width``: line weights (one arc is drawn with one pen: a jamb line
     running on from a swing's end, tangent to it, is heavier)."""
-    # scipy loads in ~0.5 s: only pages that have short strokes to chain pay for it.
-    from scipy.sparse import coo_matrix
-    from scipy.sparse.csgraph import connected_components
-    from scipy.spatial import cKDTree
-
     if not len(segs):
         return np.zeros((0, 8))
     d = segs[:, 2:] - segs[:, :2]
@@ -62,6 +113,7 @@ def chained_arcs(segs: np.ndarray, k_pt_per_m: float, st: VectorSettings,
     short = np.nonzero(ok if stroked is None else ok & stroked)[0]
     if len(short) < st.arc_min_pieces:
         return np.zeros((0, 8))
+    cKDTree = _kdtree()
     s = segs[short]
     u = (s[:, 2:] - s[:, :2]) / L[short, None]
     ends = np.concatenate([s[:, :2], s[:, 2:]])  # end e of piece i: row i + e * n
@@ -96,8 +148,7 @@ def chained_arcs(segs: np.ndarray, k_pt_per_m: float, st: VectorSettings,
     best[a[first]] = b[first]
     ea = np.nonzero(best >= 0)[0]
     mutual = ea[best[best[ea]] == ea]
-    graph = coo_matrix((np.ones(len(mutual)), (mutual % n, best[mutual] % n)), shape=(n, n))
-    _, label = connected_components(graph, directed=False)
+    label = _components(n, mutual % n, best[mutual] % n)
     # The chains long enough to be arcs, each its pieces in index order (most components are
     # single pieces: splitting all of them out cost ~0.1 s on the surau roof plan).
     order = np.argsort(label, kind="stable")

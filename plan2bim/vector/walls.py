@@ -99,7 +99,9 @@ class WallLine:
         u, n = self.u, self.n * self.thickness / 2
         a = self.p0 - u * (self.ext0 if ext else 0.0)
         b = self.p1 + u * (self.ext1 if ext else 0.0)
-        poly = Polygon([a + n, b + n, b - n, a - n])
+        # shapely.polygons on one array: the same ring as Polygon([...]) makes of the points, in a
+        # third of the time (1,700 bands on surau p3)
+        poly = shapely.polygons(np.array([a + n, b + n, b - n, a - n]))
         if ext:
             for clip in (self.clip0, self.clip1):
                 if clip is not None:
@@ -112,7 +114,8 @@ def _keep_behind(poly: Polygon, point: np.ndarray, normal: np.ndarray) -> Polygo
     x0, y0, x1, y1 = poly.bounds
     big = 2.0 * (max(abs(x0 - point[0]), abs(x1 - point[0])) + max(abs(y0 - point[1]), abs(y1 - point[1]))) + 10.0
     t = np.array([-normal[1], normal[0]])
-    half = Polygon([point + t * big, point + t * big - normal * big, point - t * big - normal * big, point - t * big])
+    half = shapely.polygons(np.array([point + t * big, point + t * big - normal * big, point - t * big - normal * big,
+                                      point - t * big]))
     out = poly.intersection(half)
     return out if isinstance(out, Polygon) and not out.is_empty else poly
 
@@ -173,42 +176,80 @@ def pair_lines(lines: Lines, idx: np.ndarray, k_pt_per_m: float, st: VectorSetti
     min_len = st.min_piece_m * k_pt_per_m
     cand = np.nonzero((a < b) & (np.abs(d) >= dmin) & (np.abs(d) <= dmax)
                       & (hi - lo >= np.maximum(min_len, st.min_piece_ratio * np.abs(d))))[0]
-    for r in cand:
+    if lines.block is not None:
+        cand = cand[~(lines.block[idx[a[cand]]] & lines.block[idx[b[cand]]])]
+    c, s0, s1 = _uncovered(cand, a, d, lo, hi, starts, st.same_line_pt)
+    dd = d[cand[c]]
+    long_ = s1 - s0 >= np.maximum(min_len, st.min_piece_ratio * np.abs(dd))
+    for r, sa, sb in zip(cand[c[long_]].tolist(), s0[long_].tolist(), s1[long_].tolist(), strict=True):
         i, j, dd = int(a[r]), int(b[r]), float(d[r])
-        lo_r, hi_r = float(lo[r]), float(hi[r])
-        if hi_r - lo_r < max(min_len, st.min_piece_ratio * abs(dd)):
-            continue
-        if lines.block is not None and lines.block[idx[i]] and lines.block[idx[j]]:
-            continue
-        rs = slice(starts[i], starts[i + 1])
-        dk = d[rs]
-        between = (np.sign(dk) == np.sign(dd)) & (np.abs(dk) > st.same_line_pt) & \
-                  (np.abs(dk) < abs(dd) - st.same_line_pt) & (hi[rs] > lo_r) & (lo[rs] < hi_r)
-        spans = [(lo_r, hi_r)]
-        if between.any():
-            for bl, bh in zip(lo[rs][between], hi[rs][between], strict=True):
-                spans = _subtract(spans, float(bl), float(bh))
-        for s0, s1 in spans:
-            if s1 - s0 < max(min_len, st.min_piece_ratio * abs(dd)):
-                continue
-            off = n[i] * dd / 2
-            pieces.append(Piece(p0[i] + u[i] * s0 + off, p0[i] + u[i] * s1 + off, abs(dd),
-                                (int(idx[i]), int(idx[j])),
-                                float(min(lines.width[idx[i]], lines.width[idx[j]]))))
+        off = n[i] * dd / 2
+        pieces.append(Piece(p0[i] + u[i] * sa + off, p0[i] + u[i] * sb + off, abs(dd),
+                            (int(idx[i]), int(idx[j])),
+                            float(min(lines.width[idx[i]], lines.width[idx[j]]))))
     return pieces
 
 
-def _subtract(spans: list[tuple[float, float]], lo: float, hi: float) -> list[tuple[float, float]]:
-    out = []
-    for s0, s1 in spans:
-        if hi <= s0 or lo >= s1:
-            out.append((s0, s1))
-            continue
-        if lo > s0:
-            out.append((s0, lo))
-        if hi < s1:
-            out.append((hi, s1))
-    return out
+def _uncovered(cand: np.ndarray, a: np.ndarray, d: np.ndarray, lo: np.ndarray, hi: np.ndarray,
+               starts: np.ndarray, same_pt: float) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """For each candidate pair row ``cand`` (rows sorted by line ``a``, line ``i``'s rows from
+    ``starts[i]``): the stretches of its overlap ``lo``..``hi`` where no third parallel line of
+    ``i`` lies between the pair (across distance ``d``, same side, farther than ``same_pt``
+    from both), as (candidate position, start, end), each candidate's in order along the line.
+    The stretches are the ones taking each such line's overlap out of the span in turn gives,
+    with the same end values; a Python loop doing that over the
+    candidates took 0.45 s on surau p3 (11,756 candidates, 90,203 lines between)."""
+    m = len(cand)
+    ai = a[cand]
+    cnt = starts[ai + 1] - starts[ai]
+    rep = np.repeat(np.arange(m), cnt)
+    k = np.repeat(starts[ai], cnt) + (np.arange(len(rep)) - np.repeat(np.cumsum(cnt) - cnt, cnt))
+    rc = cand[rep]
+    between = (np.sign(d[k]) == np.sign(d[rc])) & (np.abs(d[k]) > same_pt) & \
+              (np.abs(d[k]) < np.abs(d[rc]) - same_pt) & (hi[k] > lo[rc]) & (lo[k] < hi[rc])
+    rep, k = rep[between], k[between]
+    # each candidate's lines between, by start along; the farthest end reached so far (a
+    # running maximum within each candidate, taken on integer ranks so that it stays exact)
+    o = np.lexsort((lo[k], rep))
+    rep, bl, bh = rep[o], lo[k][o], hi[k][o]
+    uniq, rank = np.unique(bh, return_inverse=True)
+    reach = uniq[np.maximum.accumulate(rank.ravel() + rep * (len(uniq) + 1)) - rep * (len(uniq) + 1)]
+    first = np.ones(len(rep), bool)
+    first[1:] = rep[1:] != rep[:-1]
+    last = np.ones(len(rep), bool)
+    last[:-1] = rep[1:] != rep[:-1]
+    lo_c, hi_c = lo[cand], hi[cand]
+    free = np.ones(m, bool)
+    free[rep] = False
+    # stretches: before the first line between, between the reach so far and the next line's
+    # start, after the last reach; a candidate with none between keeps its whole overlap
+    parts = [
+        (np.nonzero(free)[0], lo_c[free], hi_c[free]),
+        (rep[first], lo_c[rep[first]], bl[first]),
+        (rep[1:][~first[1:]], reach[:-1][~first[1:]], bl[1:][~first[1:]]),
+        (rep[last], reach[last], hi_c[rep[last]]),
+    ]
+    c = np.concatenate([p[0] for p in parts])
+    s0 = np.concatenate([p[1] for p in parts])
+    s1 = np.concatenate([p[2] for p in parts])
+    ok = s1 > s0
+    c, s0, s1 = c[ok], s0[ok], s1[ok]
+    o = np.lexsort((s0, c))
+    return c[o], s0[o], s1[o]
+
+
+def _bands(pieces: list) -> np.ndarray:
+    """Each piece's ``WallLine(p0, p1, thickness).band(ext=False)``, made at once (the same
+    arithmetic on arrays, so the same coordinates)."""
+    p0 = np.array([p.p0 for p in pieces], dtype=float)
+    p1 = np.array([p.p1 for p in pieces], dtype=float)
+    t = np.array([p.thickness for p in pieces], dtype=float)
+    d = p1 - p0
+    u = d / np.maximum(np.hypot(d[:, 0], d[:, 1]), 1e-12)[:, None]
+    n = np.stack([-u[:, 1], u[:, 0]], axis=1) * t[:, None] / 2
+    a = p0 - u * 0.0
+    b = p1 + u * 0.0
+    return shapely.polygons(np.stack([a + n, b + n, b - n, a - n], axis=1))
 
 
 def drop_contained(pieces: list, tol: float) -> list:
@@ -216,7 +257,7 @@ def drop_contained(pieces: list, tol: float) -> list:
     cavity leaves, a window's frame in its gap."""
     if len(pieces) < 2:
         return pieces
-    bands = [WallLine(p.p0, p.p1, p.thickness).band(ext=False) for p in pieces]
+    bands = list(_bands(pieces))
     tree = shapely.STRtree(bands)
     out = []
     for k, p in enumerate(pieces):

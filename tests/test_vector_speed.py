@@ -1,0 +1,99 @@
+"""Speed rewrites of the vector recogniser give the results of the plain loops they replace."""
+
+import numpy as np
+
+from plan2bim.vector.walls import _uncovered
+
+
+def _subtract(spans, lo, hi):
+    out = []
+    for s0, s1 in spans:
+        if hi <= s0 or lo >= s1:
+            out.append((s0, s1))
+            continue
+        if lo > s0:
+            out.append((s0, lo))
+        if hi < s1:
+            out.append((hi, s1))
+    return out
+
+
+def _loop(cand, a, d, lo, hi, starts, same_pt):
+    """The per-candidate loop pair_lines ran before (taking each line between out in turn)."""
+    out = []
+    for c, r in enumerate(cand):
+        i, dd = int(a[r]), float(d[r])
+        lo_r, hi_r = float(lo[r]), float(hi[r])
+        rs = slice(starts[i], starts[i + 1])
+        dk = d[rs]
+        between = (np.sign(dk) == np.sign(dd)) & (np.abs(dk) > same_pt) & \
+                  (np.abs(dk) < abs(dd) - same_pt) & (hi[rs] > lo_r) & (lo[rs] < hi_r)
+        spans = [(lo_r, hi_r)]
+        for bl, bh in zip(lo[rs][between], hi[rs][between], strict=True):
+            spans = _subtract(spans, float(bl), float(bh))
+        out += [(c, s0, s1) for s0, s1 in spans]
+    return out
+
+
+def test_uncovered_matches_the_loop():
+    rng = np.random.default_rng(7)
+    for _ in range(200):
+        n_lines, n_rows = int(rng.integers(1, 6)), int(rng.integers(1, 40))
+        a = np.sort(rng.integers(0, n_lines, n_rows))
+        # coarse values so that ends touch and overlaps nest, as on a drawing's grid
+        d = rng.integers(-8, 9, n_rows).astype(float)
+        lo = rng.integers(0, 20, n_rows).astype(float)
+        hi = lo + rng.integers(1, 12, n_rows)
+        starts = np.searchsorted(a, np.arange(n_lines + 1))
+        cand = np.nonzero(rng.random(n_rows) < 0.5)[0]
+        c, s0, s1 = _uncovered(cand, a, d, lo, hi, starts, 0.5)
+        assert list(zip(c.tolist(), s0.tolist(), s1.tolist(), strict=True)) == _loop(cand, a, d, lo, hi, starts, 0.5)
+
+
+def test_components_numbered_as_scipy_numbers_them():
+    from scipy.sparse import coo_matrix
+    from scipy.sparse.csgraph import connected_components
+
+    from plan2bim.vector.arcs import _components
+
+    rng = np.random.default_rng(3)
+    for _ in range(100):
+        n = int(rng.integers(1, 60))
+        m = int(rng.integers(0, 2 * n))
+        i, j = rng.integers(0, n, m), rng.integers(0, n, m)
+        _, want = connected_components(coo_matrix((np.ones(m), (i, j)), shape=(n, n)), directed=False)
+        assert _components(n, i, j).tolist() == want.tolist()
+    # a long chain numbered from its far end
+    n = 500
+    assert _components(n, np.arange(1, n)[::-1], np.arange(n - 1)[::-1]).tolist() == [0] * n
+
+
+def test_kdtree_loaded_without_the_rest_of_scipy_spatial():
+    import subprocess
+    import sys
+
+    code = ("import sys; from plan2bim.vector.arcs import _kdtree; T = _kdtree(); "
+            "import numpy as np; print(T(np.zeros((3, 2))).query(np.zeros((1, 2)), k=2)[0].tolist(), "
+            "'scipy.spatial' in sys.modules)")
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.split() == ["[[0.0,", "0.0]]", "False"]
+
+
+def test_bands_made_at_once_are_each_wall_lines_band():
+    from shapely.geometry import Polygon
+
+    from plan2bim.vector.walls import Piece, WallLine, _bands
+
+    rng = np.random.default_rng(5)
+    pieces = [Piece(rng.normal(size=2) * 100, rng.normal(size=2) * 100, float(rng.uniform(1, 20)), (0, 1))
+              for _ in range(50)]
+    pieces.append(Piece(np.array([3.0, 4.0]), np.array([3.0, 4.0]), 5.0, (0, 1)))  # no length
+    for band, p in zip(_bands(pieces), pieces, strict=True):
+        want = WallLine(p.p0, p.p1, p.thickness).band(ext=False)
+        assert np.array_equal(np.asarray(band.exterior.coords), np.asarray(want.exterior.coords))
+        # ... and the ring Polygon() made of the corner points before
+        d = p.p1 - p.p0
+        u = d / max(float(np.hypot(*d)), 1e-12)
+        n = np.array([-u[1], u[0]]) * p.thickness / 2
+        old = Polygon([p.p0 + n, p.p1 + n, p.p1 - n, p.p0 - n])
+        assert np.array_equal(np.asarray(band.exterior.coords), np.asarray(old.exterior.coords))
