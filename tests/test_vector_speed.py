@@ -68,17 +68,6 @@ def test_components_numbered_as_scipy_numbers_them():
     assert _components(n, np.arange(1, n)[::-1], np.arange(n - 1)[::-1]).tolist() == [0] * n
 
 
-def test_kdtree_loaded_without_the_rest_of_scipy_spatial():
-    import subprocess
-    import sys
-
-    code = ("import sys; from plan2bim.vector.arcs import _kdtree; T = _kdtree(); "
-            "import numpy as np; print(T(np.zeros((3, 2))).query(np.zeros((1, 2)), k=2)[0].tolist(), "
-            "'scipy.spatial' in sys.modules)")
-    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
-    assert out.split() == ["[[0.0,", "0.0]]", "False"]
-
-
 def test_bands_made_at_once_are_each_wall_lines_band():
     from shapely.geometry import Polygon
 

@@ -44,36 +44,11 @@ def _fit_circle(pts: np.ndarray) -> tuple[np.ndarray, float, float]:
 
 
 def _kdtree():
-    """scipy's k-d tree class. Importing ``scipy.spatial`` takes ~0.45 s, most of it for the
-    parts of the package not used here (Delaunay, rotations, distances); its k-d tree module is
-    loaded on its own (~0.2 s, for the scipy.sparse it needs), or the usual way where that fails."""
-    import sys
+    """scipy's k-d tree class (imported here: a conversion with no vector page never loads
+    scipy)."""
+    from scipy.spatial import cKDTree
 
-    mod = sys.modules.get("scipy.spatial._ckdtree")
-    if mod is None:
-        try:
-            import importlib.machinery
-            import importlib.util
-            from pathlib import Path
-
-            import scipy
-
-            where = Path(scipy.__file__).parent / "spatial"
-            for suffix in importlib.machinery.EXTENSION_SUFFIXES:
-                if (where / f"_ckdtree{suffix}").is_file():
-                    spec = importlib.util.spec_from_file_location("scipy.spatial._ckdtree",
-                                                                  where / f"_ckdtree{suffix}")
-                    mod = importlib.util.module_from_spec(spec)
-                    spec.loader.exec_module(mod)
-                    sys.modules[spec.name] = mod
-                    break
-        except Exception:  # noqa: BLE001 -- any failure: the plain import below
-            mod = None
-    if mod is None or not hasattr(mod, "cKDTree"):
-        from scipy.spatial import cKDTree
-
-        return cKDTree
-    return mod.cKDTree
+    return cKDTree
 
 
 def _components(n: int, i: np.ndarray, j: np.ndarray) -> np.ndarray:
