@@ -177,18 +177,26 @@ def heavy_bars(ink: np.ndarray, px_per_mm: float) -> list[BBox]:
     return out
 
 
+def _heavy_strokes(ink: np.ndarray, px_per_mm: float) -> tuple[np.ndarray, float, np.ndarray]:
+    """The cores of strokes at least 0.7 mm wide on paper (``half`` px from their edges), and
+    the heavy ink itself (the cores grown back over the ink): markers, bold letters, cut lines
+    and solid walls, not the thin line work."""
+    u8 = ink.astype(np.uint8)
+    half = max(1.5, 0.35 * px_per_mm)
+    core = (cv2.distanceTransform(u8, cv2.DIST_L2, 3) >= half).astype(np.uint8)
+    k = int(2 * half) | 1
+    heavy = cv2.dilate(core, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))) & u8
+    return core, half, heavy
+
+
 def peripheral_marks(ink: np.ndarray, px_per_mm: float) -> list[BBox]:
     """Heavy strokes outside the drawing's heavy mass: section and elevation markers (a bold
     letter and its heavy dash or arrow), north arrows. The walls are the heavy mass; a mark
     standing outside its bounding box is not a wall."""
     u8 = ink.astype(np.uint8)
-    half = max(1.5, 0.35 * px_per_mm)
-    dist = cv2.distanceTransform(u8, cv2.DIST_L2, 3)
-    core = (dist >= half).astype(np.uint8)
+    core, _, heavy = _heavy_strokes(ink, px_per_mm)
     if not core.any():
         return []
-    k = int(2 * half) | 1
-    heavy = cv2.dilate(core, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))) & u8
     n, _, stats, _ = cv2.connectedComponentsWithStats(heavy, connectivity=8)
     if n <= 1:
         return []
@@ -202,12 +210,9 @@ def peripheral_marks(ink: np.ndarray, px_per_mm: float) -> list[BBox]:
     big = 1 + int(np.argmax(mst[1:, 4]))
     x0, y0 = mst[big, 0], mst[big, 1]
     x1, y1 = x0 + mst[big, 2], y0 + mst[big, 3]
-    keep: list[int] = []
     out = []
     max_len = 15 * px_per_mm
     for i in range(1, n):
-        if i in keep:
-            continue
         x, y, w, h, _ = stats[i]
         cx, cy = x + w / 2, y + h / 2
         if max(w, h) <= max_len and not (x0 <= cx <= x1 and y0 <= cy <= y1):
@@ -224,10 +229,7 @@ def cut_lines(ink: np.ndarray, px_per_mm: float, s: SheetSettings = SheetSetting
     bars) misses it; here a dash is known by the row it stands in. Pieces of a wall between
     windows stand in a row too, but glazing fills their gaps, and between doors the gaps are
     door-wide, not dash gaps."""
-    u8 = ink.astype(np.uint8)
-    half = max(1.5, 0.35 * px_per_mm)
-    dist = cv2.distanceTransform(u8, cv2.DIST_L2, 3)
-    core = (dist >= half).astype(np.uint8)
+    core, half, heavy = _heavy_strokes(ink, px_per_mm)
     if not core.any():
         return []
     n, _, stats, _ = cv2.connectedComponentsWithStats(core, connectivity=8)
@@ -269,7 +271,7 @@ def cut_lines(ink: np.ndarray, px_per_mm: float, s: SheetSettings = SheetSetting
                 run = [b] if b is not None else []
     if not out:
         return out
-    return out + _marker_ends(ends, ink, core, px_per_mm, half, s)
+    return out + _marker_ends(ends, heavy, px_per_mm, s)
 
 
 def _dash_follows(a, b, ink: np.ndarray, horizontal: bool, max_gap: float, half: float) -> bool:
@@ -298,13 +300,11 @@ def _cut_line_boxes(run, horizontal: bool) -> list[BBox]:
     return out
 
 
-def _marker_ends(ends: list[tuple[float, float]], ink: np.ndarray, core: np.ndarray,
-                 px_per_mm: float, half: float, s: SheetSettings) -> list[BBox]:
+def _marker_ends(ends: list[tuple[float, float]], heavy: np.ndarray, px_per_mm: float,
+                 s: SheetSettings) -> list[BBox]:
     """The marker at a cut line's ends: heavy pieces no larger than a marker near an end, and
     not solid blocks (a flag with its first dash, an arrow, a bold letter; a wall's stub is a
     solid rectangle)."""
-    k = int(2 * half) | 1
-    heavy = cv2.dilate(core, cv2.getStructuringElement(cv2.MORPH_ELLIPSE, (k, k))) & ink.astype(np.uint8)
     n, _, stats, _ = cv2.connectedComponentsWithStats(heavy, connectivity=8)
     reach = s.cut_marker_reach_mm * px_per_mm
     biggest = s.cut_marker_max_mm * px_per_mm
