@@ -14,11 +14,8 @@ from plan2bim.vector.recognise import recognise
 
 canvas = pytest.importorskip("reportlab.pdfgen.canvas")
 
-MM = 72 / 25.4
-K50 = 1000 / 50 * MM  # points per metre at 1:50
-T = 0.2 * K50
-X0, Y0 = 150.0, 150.0
-W, H = 4 * K50, 3 * K50
+# The 4 x 3 m room at 1:50 of the openings tests.
+from test_vector_openings import K50, MM, X0, Y0, H, T, W  # noqa: E402
 
 
 def _rect(c, x0: float, y0: float, x1: float, y1: float) -> None:
