@@ -23,6 +23,7 @@ import math
 from dataclasses import dataclass, field
 from typing import Literal
 
+import numpy as np
 import shapely
 from shapely.geometry import LineString, MultiPolygon, Polygon
 from shapely.geometry.polygon import orient
@@ -296,20 +297,24 @@ def _resolve_junctions(walls: list[Wall], rects: dict[str, Polygon],
     rank = {w.id: k for k, w in enumerate(order)}
     lines = shapely.union_all([rects[w.id].exterior for w in walls], grid_size=s.grid_m)
     faces = list(shapely.get_parts(shapely.polygonize(shapely.get_parts(lines))))
-    geoms = [rects[w.id] for w in walls]
-    tree = shapely.STRtree(geoms)
+    tree = shapely.STRtree([rects[w.id] for w in walls])
+    # Nearly collinear outlines cut slivers (a fraction of a millimetre wide, up to a wall's
+    # thickness long) that would hang off a footprint as a spike; leaving them out leaves a gap
+    # no viewer or clash check can see.
+    faces_a = np.array(faces, dtype=object)
+    area = shapely.area(faces_a)
+    keep = (area > 0) & (area >= s.sliver_width_m * shapely.length(faces_a))
+    kept = faces_a[keep]
+    # each face to the first wall (in priority order) whose rectangle holds a point of it
+    face_i, wall_i = tree.query(shapely.point_on_surface(kept), predicate="intersects")
+    best: dict[int, int] = {}
+    for f, k in zip(face_i.tolist(), wall_i.tolist(), strict=True):
+        r = rank[walls[k].id]
+        if f not in best or r < rank[walls[best[f]].id]:
+            best[f] = k
     mine: dict[str, list[Polygon]] = {}
-    for face in faces:
-        # Nearly collinear outlines cut slivers (a fraction of a millimetre wide, up to a wall's
-        # thickness long) that would hang off a footprint as a spike; leaving them out leaves
-        # a gap no viewer or clash check can see.
-        if face.area <= 0 or face.area < s.sliver_width_m * face.length:
-            continue
-        p = face.representative_point()
-        holders = [walls[int(k)] for k in tree.query(p, predicate="intersects")]
-        if holders:
-            w = min(holders, key=lambda w: rank[w.id])
-            mine.setdefault(w.id, []).append(face)
+    for f in sorted(best):
+        mine.setdefault(walls[best[f]].id, []).append(kept[f])
     own: dict[str, Polygon | MultiPolygon] = {}
     eps = s.sliver_width_m / 2
     for w in order:
@@ -407,13 +412,14 @@ def _where(wall: Wall, at: Point, reach: float) -> Literal["ATSTART", "ATEND", "
 def _connections(walls: list[Wall], rects: dict[str, Polygon],
                  s: GeometrySettings) -> list[Connection]:
     tree = shapely.STRtree([rects[w.id] for w in walls])
+    grown = [rects[w.id].buffer(s.connection_tol_m) for w in walls]
     out: list[Connection] = []
     for i, a in enumerate(walls):
-        for j in sorted(int(k) for k in tree.query(rects[a.id].buffer(s.connection_tol_m))):
+        for j in sorted(int(k) for k in tree.query(grown[i])):
             if j <= i:
                 continue
             b = walls[j]
-            meet = rects[a.id].buffer(s.connection_tol_m).intersection(rects[b.id])
+            meet = grown[i].intersection(rects[b.id])
             if meet.is_empty:
                 continue
             c = meet.centroid
