@@ -516,13 +516,29 @@ def _join_collinear(pieces: list[Piece], lines: Lines, wallish: np.ndarray, curv
             # a door at a free end of the run (between its end and a wall across): the wall
             # runs on through the door to the one it meets
             end_tol = st.hinge_tol_m * k
+            # past the band's faces: a hinge's tolerance and a leaf's end's (2 end_tol), a face
+            # line's (0.6) or glazing's (0.5) slack, and some to spare
+            band_margin, nn = 2 * end_tol + 1.0, nrm[j0]
             for at_end in (True, False):
                 lo, hi = (b, b + max_gap) if at_end else (a - max_gap, a)
                 gp = Gap(base, uu, lo, hi, t)
                 area = shapely.polygons(np.array([gp.point(lo, -t), gp.point(hi, -t), gp.point(hi, t),
                                                 gp.point(lo, t)])).buffer(max_gap)
                 cv = curves[curve_tree.query(area)] if curve_tree is not None else np.zeros((0, 8))
-                hits = seg_tree.query(area)
+                # Only the lines reaching the wall's band matter below (a leaf's end at a hinge on
+                # a face, glazing, faces on or across the band); the area reaches a door's width
+                # past both faces, and on a hatched sheet that is thousands of lines (surau p3:
+                # up to 18,000) that every test below went through. The lines are the area's
+                # ones in the band's bounding box (all of them for a wall along an axis), and of
+                # those, the ones that reach the band.
+                reach = t / 2 + band_margin
+                band = np.array([gp.point(s_, a_) for s_ in (lo - max_gap, hi + max_gap) for a_ in (-reach, reach)])
+                x0, y0, x1, y1 = shapely.bounds(area)
+                hits = seg_tree.query(shapely.box(max(x0, band[:, 0].min()), max(y0, band[:, 1].min()),
+                                                  min(x1, band[:, 0].max()), min(y1, band[:, 1].max())))
+                sg = lines.segs[hits] - np.tile(base, 2)
+                a0, a1 = sg[:, 0] * nn[0] + sg[:, 1] * nn[1], sg[:, 2] * nn[0] + sg[:, 3] * nn[1]
+                hits = hits[(np.minimum(a0, a1) <= reach) & (np.maximum(a0, a1) >= -reach)]
                 # each mask and the faces taken once (a dense sheet's area holds thousands of lines)
                 wall_h = wallish[hits]
                 other_glazing = hits[~wall_h & glazing[hits]]
