@@ -96,34 +96,41 @@ def printed_scale(content: PageContent) -> float | None:
     return Counter(found).most_common(1)[0][0]
 
 
-def _lines(paths: list, counts: np.ndarray) -> tuple[Lines, np.ndarray, np.ndarray, np.ndarray, list[str]]:
+def _lines(paths: list, counts: np.ndarray):
     """Every straight line of ``paths`` (the page's paths with lines, ``counts`` lines each);
-    which may be wall faces; the curves; each line's layer, as an index into the layer names.
+    which may be wall faces; the curves; each line's layer, as an index into the layer names;
+    the layer names; which lines are of a path with curves; each curve's line weight.
 
-    Per-path attributes are read in one pass and repeated over the path's lines in one call
-    each (four array allocations a path cost 1.5 s on a 40,000-path sheet; a pass over the
-    paths for each attribute ~0.15 s on surau p3)."""
+    Each attribute is read off the paths in one comprehension and repeated over the path's
+    lines in one call (four array allocations a path cost 1.5 s on a 40,000-path sheet; one
+    loop doing all the per-path work ~0.1 s on surau p3's 49,515 paths)."""
     if not paths:
         z = np.zeros((0, 4))
         return (Lines(z, np.zeros(0), np.zeros(0, bool), np.zeros(0, bool)), np.zeros(0, bool), np.zeros((0, 8)),
-                np.zeros(0, int), [])
-    widths, filled, dashed, block, layer, curves = [], [], [], [], [], []
+                np.zeros(0, int), [], np.zeros(0, bool), np.zeros(0))
+    sw = np.array([p.stroke_width_pt for p in paths], dtype=float)
+    fills = [p.fill for p in paths]
+    dashes = [p.dash for p in paths]
+    filled = np.array([f is not None for f in fills], bool)
+    # a filled area's edges count as heavy lines: solid walls are often fills without stroke
+    widths = sw.copy()
+    for i in np.flatnonzero(filled).tolist():
+        if fills[i][3] > 0 and _dark(fills[i]):
+            widths[i] = max(float(sw[i]), 99.0)
+    dashed = np.array([len(d) >= 2 and sum(d[1::2]) > 0 for d in dashes], bool)
+    pattern = np.array([len(d) >= 2 for d in dashes], bool)
+    block = np.array([p.closed for p in paths], bool) & (np.array([len(p.subpaths) for p in paths]) == 1) & \
+        (counts <= 6)
     codes: dict[str, int] = {}
-    for p in paths:
-        fill, dash = p.fill, p.dash
-        # a filled area's edges count as heavy lines: solid walls are often fills without stroke
-        widths.append(max(p.stroke_width_pt, 99.0) if fill is not None and fill[3] > 0 and _dark(fill)
-                      else p.stroke_width_pt)
-        filled.append(fill is not None)
-        dashed.append(len(dash) >= 2 and sum(dash[1::2]) > 0)
-        block.append(p.closed and len(p.subpaths) == 1 and len(p.segments) <= 6)
-        layer.append(codes.setdefault(p.layer, len(codes)))
-        if len(p.curves) and not (len(dash) >= 2):
-            curves.append(p.curves)
+    layer = [codes.setdefault(x, len(codes)) for x in [p.layer for p in paths]]
+    n_curves = np.array([len(p.curves) for p in paths], int)
+    # a dashed path's curves are no door swings
+    with_curves = np.flatnonzero((n_curves > 0) & ~pattern)
+    curves = np.concatenate([paths[i].curves for i in with_curves.tolist()]) if len(with_curves) else np.zeros((0, 8))
     lines = Lines(np.concatenate([p.segments for p in paths]), np.repeat(widths, counts),
                   np.repeat(filled, counts), np.repeat(block, counts))
-    return (lines, ~np.repeat(dashed, counts), (np.concatenate(curves) if curves else np.zeros((0, 8))),
-            np.repeat(layer, counts), list(codes))
+    return (lines, ~np.repeat(dashed, counts), curves, np.repeat(layer, counts), list(codes),
+            np.repeat(n_curves > 0, counts), np.repeat(widths[with_curves], n_curves[with_curves]))
 
 
 def _centres(curves: np.ndarray) -> np.ndarray:
@@ -184,15 +191,6 @@ def _door_leaves(lines: Lines, curves: np.ndarray) -> np.ndarray:
         d3 = np.hypot(*(far - cur[ci, 6:]).T)
         out[li[np.minimum(d0, d3) <= 1.0]] = True
     return out
-
-
-def _curve_weights(paths: list) -> np.ndarray:
-    """The line weight of each curve ``_lines`` returns for ``paths``, in its order (a dark
-    fill's edge weighs as a heavy line there too)."""
-    out = [max(p.stroke_width_pt, 99.0) if p.fill is not None and p.fill[3] > 0 and _dark(p.fill) else p.stroke_width_pt
-           for p in paths if len(p.curves) and not (len(p.dash) >= 2)
-           for _ in range(len(p.curves))]
-    return np.array(out, dtype=float)
 
 
 def _dash_bars(paths: list, k: float, st: VectorSettings) -> np.ndarray:
@@ -295,18 +293,17 @@ def recognise(content: PageContent, st: VectorSettings = DEFAULT,
     k = 1000.0 / n * MM
     drawn = [p for p in content.paths if len(p.segments)]
     counts = np.array([len(p.segments) for p in drawn], int)
-    lines, cand, curves, layer, layer_names = _lines(drawn, counts)
+    # curved: lines of a path with Béziers (arcs drawn as chains of lines are looked for
+    # among the others: such a path already has its arcs, and their flattened pieces among its
+    # lines)
+    lines, cand, curves, layer, layer_names, curved, arcs_w = _lines(drawn, counts)
     if len(lines) == 0:
         return VectorPlan([], [], [], k, n, method)
-    # arcs drawn as chains of lines; a path with Béziers already has its arcs (and their
-    # flattened pieces among its lines)
-    curved = np.repeat([len(p.curves) > 0 for p in drawn], counts)
     # curved walls from the page's own Béziers (not the chained dashes): their flattened pieces
     # are no straight wall faces
-    arcs_w = _curve_weights(drawn)
     bays, _ = curved_walls(curves, arcs_w, k, st)
     cand &= ~on_arcs(lines.segs, bays)
-    chained = chained_arcs(lines.segs, k, st, ~lines.filled & ~curved.astype(bool), lines.width)
+    chained = chained_arcs(lines.segs, k, st, ~lines.filled & ~curved, lines.width)
     if len(chained):
         curves = np.concatenate([curves, chained])
     if any(_WALL_LAYER.search(x) and "BELOW" not in x.upper() for x in content.layers):
