@@ -446,6 +446,28 @@ def _join_collinear(pieces: list[Piece], lines: Lines, wallish: np.ndarray, curv
     walls: list[WallLine] = []
     unknown: list[Polygon] = []
     max_gap = st.max_opening_m * k
+    end_tol = st.hinge_tol_m * k
+    # past the band's faces: a hinge's tolerance and a leaf's end's (2 end_tol), a face line's
+    # (0.6) or glazing's (0.5) slack, and some to spare
+    band_margin = 2 * end_tol + 1.0
+
+    def band_hits(area, gp: Gap, grow: float) -> np.ndarray:
+        """The lines in ``area`` (``gp``'s band grown by ``grow``) that reach the band: only those
+        matter to the tests on a gap (a leaf's end at a hinge on a face, glazing, faces on or
+        across the band). The area reaches past both faces, and on a hatched sheet that is
+        thousands of lines (surau p3: up to 18,000) that every test went through. Taken as the
+        area's lines in the band's bounding box (all of them for a wall along an axis), and of
+        those, the ones reaching the band."""
+        reach = gp.thickness / 2 + band_margin
+        band = np.array([gp.point(s_, a_) for s_ in (gp.s0 - grow, gp.s1 + grow) for a_ in (-reach, reach)])
+        x0, y0, x1, y1 = shapely.bounds(area)
+        hits = seg_tree.query(shapely.box(max(x0, band[:, 0].min()), max(y0, band[:, 1].min()),
+                                          min(x1, band[:, 0].max()), min(y1, band[:, 1].max())))
+        sg = lines.segs[hits] - np.tile(gp.origin, 2)
+        nn = gp.n
+        a0, a1 = sg[:, 0] * nn[0] + sg[:, 1] * nn[1], sg[:, 2] * nn[0] + sg[:, 3] * nn[1]
+        return hits[(np.minimum(a0, a1) <= reach) & (np.maximum(a0, a1) >= -reach)]
+
     for g in groups:
         j0 = g[0]
         uu = u[j0]
@@ -474,7 +496,7 @@ def _join_collinear(pieces: list[Piece], lines: Lines, wallish: np.ndarray, curv
                 area = Polygon([gp.point(gp.s0, -t), gp.point(gp.s1, -t), gp.point(gp.s1, t),
                                 gp.point(gp.s0, t)]).buffer(gp.width * 1.3)
                 cv = curves[curve_tree.query(area)] if curve_tree is not None else np.zeros((0, 8))
-                hits = seg_tree.query(area)
+                hits = band_hits(area, gp, gp.width * 1.3)
                 # a leaf is no wall face (a wall running from the hinge's corner looks like one)
                 found = find_doors(gp, cv, k, st.hinge_tol_m, (st.door_leaf_min_m * 2, st.door_leaf_max_m),
                                    lines.segs[hits[~wallish[hits]]])
@@ -512,30 +534,13 @@ def _join_collinear(pieces: list[Piece], lines: Lines, wallish: np.ndarray, curv
         for r_i, ((a, b, _), ops) in enumerate(zip(runs, run_open, strict=True)):
             # a door at a free end of the run (between its end and a wall across): the wall
             # runs on through the door to the one it meets
-            end_tol = st.hinge_tol_m * k
-            # past the band's faces: a hinge's tolerance and a leaf's end's (2 end_tol), a face
-            # line's (0.6) or glazing's (0.5) slack, and some to spare
-            band_margin, nn = 2 * end_tol + 1.0, nrm[j0]
             for at_end in (True, False):
                 lo, hi = (b, b + max_gap) if at_end else (a - max_gap, a)
                 gp = Gap(base, uu, lo, hi, t)
                 area = shapely.polygons(np.array([gp.point(lo, -t), gp.point(hi, -t), gp.point(hi, t),
                                                 gp.point(lo, t)])).buffer(max_gap)
                 cv = curves[curve_tree.query(area)] if curve_tree is not None else np.zeros((0, 8))
-                # Only the lines reaching the wall's band matter below (a leaf's end at a hinge on
-                # a face, glazing, faces on or across the band); the area reaches a door's width
-                # past both faces, and on a hatched sheet that is thousands of lines (surau p3:
-                # up to 18,000) that every test below went through. The lines are the area's
-                # ones in the band's bounding box (all of them for a wall along an axis), and of
-                # those, the ones that reach the band.
-                reach = t / 2 + band_margin
-                band = np.array([gp.point(s_, a_) for s_ in (lo - max_gap, hi + max_gap) for a_ in (-reach, reach)])
-                x0, y0, x1, y1 = shapely.bounds(area)
-                hits = seg_tree.query(shapely.box(max(x0, band[:, 0].min()), max(y0, band[:, 1].min()),
-                                                  min(x1, band[:, 0].max()), min(y1, band[:, 1].max())))
-                sg = lines.segs[hits] - np.tile(base, 2)
-                a0, a1 = sg[:, 0] * nn[0] + sg[:, 1] * nn[1], sg[:, 2] * nn[0] + sg[:, 3] * nn[1]
-                hits = hits[(np.minimum(a0, a1) <= reach) & (np.maximum(a0, a1) >= -reach)]
+                hits = band_hits(area, gp, max_gap)
                 # each mask and the faces taken once (a dense sheet's area holds thousands of lines)
                 wall_h = wallish[hits]
                 other_glazing = hits[~wall_h & glazing[hits]]
