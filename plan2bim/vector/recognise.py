@@ -25,6 +25,7 @@ from plan2bim.vector.curved import curved_walls, on_arcs
 from plan2bim.vector.openings import (
     Gap,
     OpeningFound,
+    circle,
     face_continues,
     find_doors,
     find_window,
@@ -443,6 +444,8 @@ def _join_collinear(pieces: list[Piece], lines: Lines, wallish: np.ndarray, curv
             groups.append([int(i)])
     seg_tree = shapely.STRtree(shapely.linestrings(lines.segs.reshape(-1, 2, 2)))
     curve_tree = shapely.STRtree(shapely.points(curves[:, :2])) if len(curves) else None
+    # each arc's circle once (surau p3: 50 arcs came up 1,900 times in the gaps' areas)
+    circles = [circle(c) for c in curves]
     walls: list[WallLine] = []
     unknown: list[Polygon] = []
     max_gap = st.max_opening_m * k
@@ -495,11 +498,11 @@ def _join_collinear(pieces: list[Piece], lines: Lines, wallish: np.ndarray, curv
                 gp = Gap(base, uu, cur[1], s0, t)
                 area = Polygon([gp.point(gp.s0, -t), gp.point(gp.s1, -t), gp.point(gp.s1, t),
                                 gp.point(gp.s0, t)]).buffer(gp.width * 1.3)
-                cv = curves[curve_tree.query(area)] if curve_tree is not None else np.zeros((0, 8))
+                ci = curve_tree.query(area) if curve_tree is not None else np.zeros(0, int)
                 hits = band_hits(area, gp, gp.width * 1.3)
                 # a leaf is no wall face (a wall running from the hinge's corner looks like one)
-                found = find_doors(gp, cv, k, st.hinge_tol_m, (st.door_leaf_min_m * 2, st.door_leaf_max_m),
-                                   lines.segs[hits[~wallish[hits]]])
+                found = find_doors(gp, curves[ci], k, st.hinge_tol_m, (st.door_leaf_min_m * 2, st.door_leaf_max_m),
+                                   lines.segs[hits[~wallish[hits]]], [circles[q] for q in ci.tolist()])
                 near = lines.segs[hits[glazing[hits]]]
                 # only a wall face may run on (a window's sill lines at the faces do not count)
                 shared = shared or face_continues(gp, lines.segs[hits[wallish[hits]]])
@@ -539,14 +542,14 @@ def _join_collinear(pieces: list[Piece], lines: Lines, wallish: np.ndarray, curv
                 gp = Gap(base, uu, lo, hi, t)
                 area = shapely.polygons(np.array([gp.point(lo, -t), gp.point(hi, -t), gp.point(hi, t),
                                                 gp.point(lo, t)])).buffer(max_gap)
-                cv = curves[curve_tree.query(area)] if curve_tree is not None else np.zeros((0, 8))
+                ci = curve_tree.query(area) if curve_tree is not None else np.zeros(0, int)
                 hits = band_hits(area, gp, max_gap)
                 # each mask and the faces taken once (a dense sheet's area holds thousands of lines)
                 wall_h = wallish[hits]
                 other_glazing = hits[~wall_h & glazing[hits]]
                 faces = lines.segs[hits[wall_h]]
-                ends = find_doors(gp, cv, k, st.hinge_tol_m, (st.door_leaf_min_m * 2, st.door_leaf_max_m),
-                                  lines.segs[hits[~wall_h]])
+                ends = find_doors(gp, curves[ci], k, st.hinge_tol_m, (st.door_leaf_min_m * 2, st.door_leaf_max_m),
+                                  lines.segs[hits[~wall_h]], [circles[q] for q in ci.tolist()])
                 if not ends:  # a window at the end (beside a corner): glazing, not wall faces
                     # ... up to the first wall across the line: lines past it are another
                     # room's (a cupboard's edge beyond the corner made a "sliding door" of the
