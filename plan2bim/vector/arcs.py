@@ -98,17 +98,18 @@ def chained_arcs(segs: np.ndarray, k_pt_per_m: float, st: VectorSettings,
     gap_max = st.arc_gap_max_m * k_pt_per_m
     # the few nearest ends only (hatching puts millions of end pairs within a dash gap)
     _, nb = cKDTree(ends).query(ends, k=st.arc_neighbours, distance_upper_bound=gap_max)
-    a = np.repeat(np.arange(2 * n), st.arc_neighbours)
-    b = nb.ravel()
-    keep = np.nonzero((b < 2 * n) & ((a % n) != (b % n)))[0]
-    a, b = a[keep], b[keep]
     # b's piece runs on from a's end: b's own direction (into b) continues a's outward one.
-    # The cheapest test first, on flat columns: most of the ~1M neighbour pairs of a hatched
-    # sheet (surau p3) fail it, and gathering (n, 2) rows for all of them cost ~0.2 s.
+    # The cheapest test first, on the (end, neighbour) table and flat columns: most of the ~1M
+    # neighbour pairs of a hatched sheet (surau p3) fail it, and gathering (n, 2) rows for all
+    # of them cost ~0.2 s. A neighbour is another piece's end: not the end itself, nor its
+    # piece's other end (2n where it has no more neighbours within the gap).
     ox, oy = out_dir[:, 0].copy(), out_dir[:, 1].copy()
-    turn = ox[a] * -ox[b] + oy[a] * -oy[b]
-    ok = np.nonzero(turn >= np.cos(np.radians(st.arc_turn_max_deg)))[0]
-    a, b = a[ok], b[ok]
+    me = np.arange(2 * n)
+    nbc = np.minimum(nb, 2 * n - 1)
+    turn = ox[:, None] * -ox[nbc] + oy[:, None] * -oy[nbc]
+    a, col = np.nonzero((turn >= np.cos(np.radians(st.arc_turn_max_deg))) & (nb < 2 * n) & (nb != me[:, None])
+                        & (nb != ((me + n) % (2 * n))[:, None]))
+    b = nb[a, col]
     if width is not None:
         wt = np.concatenate([width[short], width[short]])
         wa, wb = wt[a], wt[b]
