@@ -496,8 +496,9 @@ def _join_collinear(pieces: list[Piece], lines: Lines, wallish: np.ndarray, curv
             shared = set(pieces[i].lines) & cur_lines
             if gap <= max_gap:
                 gp = Gap(base, uu, cur[1], s0, t)
-                area = Polygon([gp.point(gp.s0, -t), gp.point(gp.s1, -t), gp.point(gp.s1, t),
-                                gp.point(gp.s0, t)]).buffer(gp.width * 1.3)
+                area = shapely.buffer(shapely.polygons(np.array([gp.point(gp.s0, -t), gp.point(gp.s1, -t),
+                                                                 gp.point(gp.s1, t), gp.point(gp.s0, t)])),
+                                      gp.width * 1.3)
                 ci = curve_tree.query(area) if curve_tree is not None else np.zeros(0, int)
                 hits = band_hits(area, gp, gp.width * 1.3)
                 # a leaf is no wall face (a wall running from the hinge's corner looks like one)
@@ -810,7 +811,7 @@ def _drop_isolated(walls: list[WallLine], content: PageContent, k: float, st: Ve
     if not walls:
         return walls
     bands = [w.band() for w in walls]
-    u = unary_union([b.buffer(0.5) for b in bands])
+    u = unary_union(list(shapely.buffer(np.array(bands), 0.5)))
     comps = list(getattr(u, "geoms", [u]))
     scale_pts = [shapely.points(((t.bbox[0] + t.bbox[2]) / 2, (t.bbox[1] + t.bbox[3]) / 2))
                  for t in content.texts if parse_scale(t.text) is not None]
