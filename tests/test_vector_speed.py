@@ -86,3 +86,36 @@ def test_bands_made_at_once_are_each_wall_lines_band():
         n = np.array([-u[1], u[0]]) * p.thickness / 2
         old = Polygon([p.p0 + n, p.p1 + n, p.p1 - n, p.p0 - n])
         assert np.array_equal(np.asarray(band.exterior.coords), np.asarray(old.exterior.coords))
+
+
+def test_centres_at_once_are_each_curves_circle_centre():
+    from plan2bim.vector.openings import circle
+    from plan2bim.vector.recognise import _centres
+
+    rng = np.random.default_rng(11)
+    curves = rng.normal(size=(20000, 8)) * 300
+    curves[:20, 2:] = np.tile(curves[:20, :2], 3)  # all four points one: no circle
+    curves[20:40, 6:] = curves[20:40, :2] + 1e-12
+    with np.errstate(all="ignore"):
+        got = _centres(curves)
+    want = np.array([circle(c)[0] for c in curves])
+    # to the last bit (an array's ** 2 is not libm's pow: ~1 value in 1,000 differed)
+    assert np.array_equal(got, want, equal_nan=True)
+    assert np.isnan(got[:20]).all()
+
+
+def test_maybe_within_keeps_every_point_near_a_centre():
+    from plan2bim.vector.recognise import _maybe_within
+
+    rng = np.random.default_rng(13)
+    for d in (0.3, 1.0, 7.5):
+        pts = rng.uniform(-50, 50, size=(4000, 2))
+        centres = rng.uniform(-50, 50, size=(60, 2))
+        pts[:60] = centres + rng.uniform(-d, d, size=(60, 2)) * 0.7
+        pts[60:63] = [[np.nan, 0.0], [np.inf, 1.0], [1e300, -1e300]]
+        near = (np.hypot(pts[:, None, 0] - centres[None, :, 0], pts[:, None, 1] - centres[None, :, 1]) <= d).any(1)
+        got = _maybe_within(pts, centres, d)
+        assert near[:60].all() and not (near & ~got).any()
+        assert not got[60:62].any()
+        if d <= 1.0:  # a sieve: most points far from every centre are left out
+            assert got.sum() < 0.5 * len(pts)

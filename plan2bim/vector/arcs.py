@@ -97,21 +97,29 @@ def chained_arcs(segs: np.ndarray, k_pt_per_m: float, st: VectorSettings,
     out_dir = np.concatenate([-u, u])
     gap_max = st.arc_gap_max_m * k_pt_per_m
     # the few nearest ends only (hatching puts millions of end pairs within a dash gap)
-    dist, nb = cKDTree(ends).query(ends, k=st.arc_neighbours, distance_upper_bound=gap_max)
-    a = np.repeat(np.arange(2 * n), st.arc_neighbours)
-    b = nb.ravel()
-    keep = (b < 2 * n) & ((a % n) != (b % n))
-    a, b = a[keep], b[keep]
-    # b's piece runs on from a's end: b's own direction (into b) continues a's outward one
-    into_b = -out_dir[b]
-    turn = np.einsum("ij,ij->i", out_dir[a], into_b)
-    gap = ends[b] - ends[a]
-    g = np.hypot(gap[:, 0], gap[:, 1])
-    along = np.einsum("ij,ij->i", gap, out_dir[a])
-    ok = (turn >= np.cos(np.radians(st.arc_turn_max_deg))) & ((g <= 0.05) | (along >= 0.8 * g))
+    _, nb = cKDTree(ends).query(ends, k=st.arc_neighbours, distance_upper_bound=gap_max)
+    # b's piece runs on from a's end: b's own direction (into b) continues a's outward one.
+    # The cheapest test first, on the (end, neighbour) table and flat columns: most of the ~1M
+    # neighbour pairs of a hatched sheet (surau p3) fail it, and gathering (n, 2) rows for all
+    # of them cost ~0.2 s. A neighbour is another piece's end: not the end itself, nor its
+    # piece's other end (2n where it has no more neighbours within the gap).
+    ox, oy = out_dir[:, 0].copy(), out_dir[:, 1].copy()
+    me = np.arange(2 * n)
+    nbc = np.minimum(nb, 2 * n - 1)
+    turn = ox[:, None] * -ox[nbc] + oy[:, None] * -oy[nbc]
+    a, col = np.nonzero((turn >= np.cos(np.radians(st.arc_turn_max_deg))) & (nb < 2 * n) & (nb != me[:, None])
+                        & (nb != ((me + n) % (2 * n))[:, None]))
+    b = nb[a, col]
     if width is not None:
-        wt = width[short][np.concatenate([np.arange(n), np.arange(n)])]
-        ok &= np.abs(wt[a] - wt[b]) <= 0.01 + 0.05 * np.maximum(wt[a], wt[b])
+        wt = np.concatenate([width[short], width[short]])
+        wa, wb = wt[a], wt[b]
+        ok = np.nonzero(np.abs(wa - wb) <= 0.01 + 0.05 * np.maximum(wa, wb))[0]
+        a, b = a[ok], b[ok]
+    ex, ey = ends[:, 0].copy(), ends[:, 1].copy()
+    gx, gy = ex[b] - ex[a], ey[b] - ey[a]
+    g = np.hypot(gx, gy)
+    along = gx * ox[a] + gy * oy[a]
+    ok = (g <= 0.05) | (along >= 0.8 * g)
     a, b, g = a[ok], b[ok], g[ok]
     # each end links to its nearest follower only, and only where the follower's nearest is it
     # too (mutual): a chain never branches into a hatch

@@ -69,17 +69,20 @@ def circle(curve: np.ndarray) -> tuple[np.ndarray, float, np.ndarray, np.ndarray
 
 
 def find_doors(gap: Gap, curves: np.ndarray, k_pt_per_m: float, hinge_tol_m: float,
-               door_m: tuple[float, float] = (0.4, 1.6), segs: np.ndarray | None = None) -> list[OpeningFound]:
+               door_m: tuple[float, float] = (0.4, 1.6), segs: np.ndarray | None = None,
+               circles: list | None = None) -> list[OpeningFound]:
     """Swing doors in ``gap``: arcs whose centre is on a face of the wall inside the gap (the
     hinge) and whose other end reaches a point of the gap (the far jamb), radius a leaf's width.
+    ``circles``: ``circle`` of each of ``curves`` where the caller has them (a page's few arcs
+    come up in many gaps).
 
     The gap may be longer than the door (a junction beside it), so the door's span comes from
     its arc, not from the gap."""
     t = gap.thickness
     tol = hinge_tol_m * k_pt_per_m
     leaves = []
-    for cv in curves:
-        c, r, mid, _ = circle(cv)
+    for q, cv in enumerate(curves):
+        c, r, mid, _ = circle(cv) if circles is None else circles[q]
         if not np.isfinite(c).all() or not (door_m[0] * k_pt_per_m / 2 <= r <= door_m[1] * k_pt_per_m):
             continue
         v = c - gap.origin
