@@ -215,3 +215,22 @@ def test_an_l_shaped_room_is_labelled_inside_it():
     (x, y), lines, _ = _fit_label(ell, "CORRIDOR", "12.0 m", 0.6)
     assert ell.contains(shapely.Point(x, y))  # the centroid (about 115, 115) is outside it
     assert lines == ["CORRIDOR"]
+
+
+@pytest.mark.parametrize("mask_box", [None, (0, 0, 3, 2), (5, 7, 12, 10), (0, 0, 16, 12)])
+def test_blend_mixes_only_the_masked_pixels_as_over_the_whole_image(mask_box):
+    from plan2bim.export.overlay import _blend
+
+    rng = np.random.default_rng(3)
+    img = rng.integers(0, 256, (12, 16, 3), dtype=np.uint8)
+    layer = rng.integers(0, 256, (12, 16, 3), dtype=np.uint8)
+    mask = np.zeros((12, 16), np.uint8)
+    if mask_box is not None:
+        x0, y0, x1, y1 = mask_box
+        mask[y0:y1, x0:x1] = 1
+        mask[y0, x0] = 0  # a hole inside the window stays unmixed
+    expected = img.copy()
+    inside = mask.astype(bool)
+    expected[inside] = (img[inside] * 0.55 + layer[inside] * 0.45).round().astype(np.uint8)
+    _blend(img, mask, layer, 0.45)
+    assert np.array_equal(img, expected)

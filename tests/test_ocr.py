@@ -73,3 +73,10 @@ def test_lines_read_as_through_rapidocr_s_own_pipeline(rapidocr_pipeline, text, 
     crop = cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR)
     theirs = rapidocr_pipeline(crop, use_det=False, use_cls=False, use_rec=True)
     assert ocr._engine()(crop) == (theirs.txts[0], theirs.scores[0])
+
+
+def test_the_recogniser_runs_on_one_thread(offline) -> None:
+    # A line is too small to share out: the default pool (a thread a core) cost more CPU.
+    eng = ocr._engine()
+    assert eng is not None
+    assert eng.session.get_session_options().intra_op_num_threads == 1

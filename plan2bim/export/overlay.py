@@ -68,8 +68,15 @@ def _blend(img: np.ndarray, mask: np.ndarray, layer: np.ndarray, alpha: float) -
     All shapes of a kind are drawn into one mask and blended once: one pass over the image
     however many walls, and overlapping wall ends are not darkened twice.
     """
-    inside = mask.astype(bool)
-    img[inside] = (img[inside] * (1 - alpha) + layer[inside] * alpha).round().astype(np.uint8)
+    # Only the masks' bounding box is looked at: the shapes cover a small part of a sheet, and
+    # selecting from the whole page cost more than the mixing (surau p3: 4.3 Mpx, ~0.07 s).
+    x, y, w, h = cv2.boundingRect(mask)
+    if w == 0 or h == 0:
+        return
+    window = (slice(y, y + h), slice(x, x + w))
+    inside = mask[window].astype(bool)
+    sub, top = img[window], layer[window]
+    sub[inside] = (sub[inside] * (1 - alpha) + top[inside] * alpha).round().astype(np.uint8)
 
 
 def _outline(img: np.ndarray, rings: list[Ring], color: Color, thickness: int) -> None:

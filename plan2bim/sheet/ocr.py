@@ -93,6 +93,10 @@ class Recogniser:
         # Lines are read one at a time between other work: threads that spin waiting for the
         # next run only take the core from it.
         opts.add_session_config_entry("session.intra_op.allow_spinning", "0")
+        # One thread: a 48 x 320 line is too small to share out; the default pool (one thread a
+        # core) cost more CPU than it saved (surau p3's 7 lines on one core: session 0.08 ->
+        # 0.05 s, runs 0.21 -> 0.18 s CPU; the same outputs to the bit).
+        opts.intra_op_num_threads = 1
         self.session = ort.InferenceSession(str(model), sess_options=opts,
                                             providers=["CPUExecutionProvider"])
         self.model_path = str(model)
