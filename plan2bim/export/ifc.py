@@ -187,9 +187,16 @@ class _Exporter:
 
     def _sort_relations(self) -> None:
         """List related objects in creation order; the API collects them through sets."""
+        # Which of the two each class has, looked up once: asking an entity for an attribute it
+        # lacks walks the schema's derived-attribute rules (importing them first: ~25 ms a plan).
+        has: dict[str, tuple[str, ...]] = {}
         for rel in self.f.by_type("IfcRelationship"):
-            for attr in ("RelatedObjects", "RelatedElements"):
-                related = getattr(rel, attr, None)
+            cls = rel.is_a()
+            if cls not in has:
+                names = rel.get_attribute_names()
+                has[cls] = tuple(a for a in ("RelatedObjects", "RelatedElements") if a in names)
+            for attr in has[cls]:
+                related = getattr(rel, attr)
                 if isinstance(related, tuple) and len(related) > 1:
                     setattr(rel, attr, sorted(related, key=lambda e: e.id()))
 
