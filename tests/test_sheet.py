@@ -7,6 +7,7 @@ import json
 import os
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image
@@ -667,6 +668,22 @@ def test_masking_a_view_later_gives_the_same_image() -> None:
     assert masked.masked and np.array_equal(masked.image, now[0].image)
     assert not np.array_equal(masked.image, masked.original)
     assert mask_view(masked, img, sheet) is masked
+
+
+def test_label_lines_are_looked_for_when_first_needed() -> None:
+    """An unmasked view has not looked for its label lines yet; looked for, they are those the
+    crop's ink gives (as the masked view found them at once), and kept."""
+    from plan2bim.sheet.stage import _label_lines, label_lines
+
+    img, _ = make_sheet()
+    now, _, _ = page_views(img, 1, None, None)
+    (later,), _, _ = page_views(img, 1, None, None, mask=False)
+    assert later.label_lines is None
+    gray = cv2.cvtColor(later.original, cv2.COLOR_RGB2GRAY)
+    read, px_per_mm = later.label_source
+    eager = _label_lines(gray < 160, read, px_per_mm, later.settings)
+    assert eager and label_lines(later) == eager == now[0].label_lines
+    assert later.label_lines == eager
 
 
 def test_a_small_lone_drawing_is_the_sheets_drawing(tmp_path: Path) -> None:
