@@ -141,7 +141,7 @@ def _view(image: np.ndarray, sheet: Sheet, v: Viewport, rec: int, whole: bool,
         return View(sheet.page, v, image, image, (0, 0), rec, whole_page=True)
     x1, y1 = int(round(v.bbox[2])), int(round(v.bbox[3]))
     original = image[y0:y1, x0:x1]
-    gray_page = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+    gray = original if original.ndim == 2 else cv2.cvtColor(original, cv2.COLOR_RGB2GRAY)
     px_per_mm = (sheet.dpi / 25.4) if sheet.dpi else max(sheet.size_px) / 420.0
     inside = texts_in(sheet.texts, v.bbox)
     view = View(sheet.page, v, original, original, (x0, y0), rec,
@@ -151,14 +151,14 @@ def _view(image: np.ndarray, sheet: Sheet, v: Viewport, rec: int, whole: bool,
         view.printed_detail = f"printed 1:{v.scale_denominator:g} on a page at {sheet.dpi:g} dpi"
     elif v.scale_denominator:
         view.paper_px_per_m = paper_scales(sheet.size_px, v.scale_denominator, s.paper_aspect_tolerance)
-    ink = gray_page[y0:y1, x0:x1] < 160
+    ink = gray < 160
     numbers = [t for t in view.texts
                if any(dimension_value_m(w) for w in t.text.split()) and not t.angle]
     hits: list[DimensionHit] = measure(ink, numbers) if numbers else []
     found = scale_from_dimensions(hits, s.dimension_tick_min, s.dimension_agree_ratio)
     if not found:
         # Dimensions drawn as outlines or pixels: read the numbers on the dimension lines.
-        ocr = _ocr_dimension_numbers(gray_page[y0:y1, x0:x1], ink, px_per_mm, s)
+        ocr = _ocr_dimension_numbers(gray, ink, px_per_mm, s)
         view.texts = view.texts + ocr
         hits = hits + measure(ink, ocr)
         found = scale_from_dimensions(hits, s.dimension_tick_min, s.dimension_agree_ratio)
