@@ -237,3 +237,24 @@ def test_blend_mixes_only_the_masked_pixels_as_over_the_whole_image(mask_box, co
     expected[inside] = (img[inside] * 0.55 + layer[inside] * 0.45).round().astype(np.uint8)
     _blend(img, mask, WALL_FILL if colour else layer, 0.45)
     assert np.array_equal(img, expected)
+
+
+def test_png_rows_are_stored_as_differences_from_the_row_above(sample_building, tmp_path):
+    import struct
+    import zlib
+
+    path = tmp_path / "o.png"
+    page = _page(sample_building)
+    write_overlay(sample_building, path, images=[page])
+    data = path.read_bytes()
+    idat, at = b"", 8
+    while at < len(data):
+        (length,), kind = struct.unpack(">I", data[at:at + 4]), data[at + 4:at + 8]
+        if kind == b"IDAT":
+            idat += data[at + 8:at + 8 + length]
+        at += 12 + length
+    raw = zlib.decompress(idat)
+    h, w = page.shape[:2]
+    row = 1 + 3 * w  # the filter byte, then the pixels (8-bit RGB)
+    assert len(raw) == h * row
+    assert {raw[i * row] for i in range(h)} == {2}  # PNG filter type 2: Up
