@@ -712,3 +712,26 @@ def test_a_small_lone_drawing_is_the_sheets_drawing(tmp_path: Path) -> None:
     (s,) = b.storeys
     assert s.title == "GROUND FLOOR PLAN" and len(s.walls) >= 4
     assert s.scale.px_per_m == pytest.approx(150 / 0.0254 / 200, rel=0.01)
+
+
+def test_run_lengths_are_each_ink_pixels_horizontal_run() -> None:
+    from plan2bim.sheet.layout import _run_lengths
+
+    rng = np.random.default_rng(7)
+    for _ in range(50):
+        h, w = rng.integers(1, 30, 2)
+        ink = rng.random((h, w)) < rng.random()
+        expected = np.zeros((h, w), np.int32)
+        for y in range(h):
+            x = 0
+            while x < w:
+                if ink[y, x]:
+                    end = x
+                    while end < w and ink[y, end]:
+                        end += 1
+                    expected[y, x:end] = end - x
+                    x = end
+                else:
+                    x += 1
+        got = _run_lengths(ink)
+        assert got.dtype == np.int32 and np.array_equal(got, expected)
