@@ -127,3 +127,16 @@ def test_the_summary_counts_columns(sample_building, tmp_path, monkeypatch):
     res = runner.invoke(app, ["convert", str(FIXTURES / "flat.png"), "-o", str(tmp_path)])
     assert res.exit_code == 0, res.output
     assert "0 walls, 3 columns, 0 doors" in res.output
+
+
+def test_convert_freezes_the_loaded_modules_out_of_full_collections(tmp_path: Path) -> None:
+    import gc
+
+    gc.unfreeze()
+    try:
+        r = runner.invoke(app, ["convert", str(FIXTURES / "flat.png"), "-o", str(tmp_path),
+                                "--formats", "json"])
+        assert r.exit_code == 0, r.output
+        assert gc.get_freeze_count() > 0
+    finally:
+        gc.unfreeze()

@@ -379,3 +379,21 @@ def test_empty_storey_is_valid(sample_building, tmp_path):
 def test_build_ifc_is_in_memory(sample_building):
     f = build_ifc(sample_building)
     assert len(f.by_type("IfcWall")) == 5
+
+
+def test_entities_made_directly_are_those_create_entity_makes(sample_building):
+    from plan2bim.export.ifc import _Exporter
+
+    ex = _Exporter(sample_building, "x.ifc")
+    ref = ifcopenshell.file(schema="IFC4")
+    point = ex._new("IfcCartesianPoint", (1.0, 2.0, 3.0))
+    ours = [point, ex._new("IfcAxis2Placement3D", point, None, None),
+            ex._new("IfcQuantityLength", Name="Length", LengthValue=2.5),
+            ex._new("IfcPropertySingleValue", "IsExternal", None, ex._new("IfcBoolean", True), None)]
+    rp = ref.create_entity("IfcCartesianPoint", (1.0, 2.0, 3.0))
+    theirs = [rp, ref.create_entity("IfcAxis2Placement3D", rp, None, None),
+              ref.create_entity("IfcQuantityLength", Name="Length", LengthValue=2.5),
+              ref.create_entity("IfcPropertySingleValue", "IsExternal", None,
+                                ref.create_entity("IfcBoolean", True), None)]
+    assert [e.get_info(recursive=True, include_identifier=False) for e in ours] == \
+        [e.get_info(recursive=True, include_identifier=False) for e in theirs]

@@ -215,3 +215,46 @@ def test_an_l_shaped_room_is_labelled_inside_it():
     (x, y), lines, _ = _fit_label(ell, "CORRIDOR", "12.0 m", 0.6)
     assert ell.contains(shapely.Point(x, y))  # the centroid (about 115, 115) is outside it
     assert lines == ["CORRIDOR"]
+
+
+@pytest.mark.parametrize("colour", [False, True])
+@pytest.mark.parametrize("mask_box", [None, (0, 0, 3, 2), (5, 7, 12, 10), (0, 0, 16, 12)])
+def test_blend_mixes_only_the_masked_pixels_as_over_the_whole_image(mask_box, colour):
+    from plan2bim.export.overlay import WALL_FILL, _blend
+
+    rng = np.random.default_rng(3)
+    img = rng.integers(0, 256, (12, 16, 3), dtype=np.uint8)
+    img[0, :4] = (0, 127, 255)  # the ends of the range, and a value that rounds half-way
+    layer = np.broadcast_to(np.asarray(WALL_FILL, np.uint8), img.shape) if colour \
+        else rng.integers(0, 256, (12, 16, 3), dtype=np.uint8)
+    mask = np.zeros((12, 16), np.uint8)
+    if mask_box is not None:
+        x0, y0, x1, y1 = mask_box
+        mask[y0:y1, x0:x1] = 1
+        mask[y0, x0] = 0  # a hole inside the window stays unmixed
+    expected = img.copy()
+    inside = mask.astype(bool)
+    expected[inside] = (img[inside] * 0.55 + layer[inside] * 0.45).round().astype(np.uint8)
+    _blend(img, mask, WALL_FILL if colour else layer, 0.45)
+    assert np.array_equal(img, expected)
+
+
+def test_png_rows_are_stored_as_differences_from_the_row_above(sample_building, tmp_path):
+    import struct
+    import zlib
+
+    path = tmp_path / "o.png"
+    page = _page(sample_building)
+    write_overlay(sample_building, path, images=[page])
+    data = path.read_bytes()
+    idat, at = b"", 8
+    while at < len(data):
+        (length,), kind = struct.unpack(">I", data[at:at + 4]), data[at + 4:at + 8]
+        if kind == b"IDAT":
+            idat += data[at + 8:at + 8 + length]
+        at += 12 + length
+    raw = zlib.decompress(idat)
+    h, w = page.shape[:2]
+    row = 1 + 3 * w  # the filter byte, then the pixels (8-bit RGB)
+    assert len(raw) == h * row
+    assert {raw[i * row] for i in range(h)} == {2}  # PNG filter type 2: Up

@@ -73,3 +73,23 @@ def test_lines_read_as_through_rapidocr_s_own_pipeline(rapidocr_pipeline, text, 
     crop = cv2.cvtColor(gray, cv2.COLOR_GRAY2BGR)
     theirs = rapidocr_pipeline(crop, use_det=False, use_cls=False, use_rec=True)
     assert ocr._engine()(crop) == (theirs.txts[0], theirs.scores[0])
+
+
+def test_the_recogniser_runs_on_one_thread(offline) -> None:
+    # A line is too small to share out: the default pool (a thread a core) cost more CPU.
+    eng = ocr._engine()
+    assert eng is not None
+    assert eng.session.get_session_options().intra_op_num_threads == 1
+
+
+@pytest.mark.parametrize("connectivity", [4, 8])
+def test_components_are_opencv_s_with_their_statistics(connectivity) -> None:
+    rng = np.random.default_rng(connectivity)
+    for _ in range(100):
+        h, w = rng.integers(1, 80, 2)
+        img = (rng.random((h, w)) < rng.random()).astype(np.uint8)
+        n, labels, stats = ocr.components(img, connectivity)
+        n_cv, labels_cv, stats_cv, _ = cv2.connectedComponentsWithStats(img, connectivity=connectivity)
+        assert n == n_cv and np.array_equal(labels, labels_cv)
+        assert stats.dtype == stats_cv.dtype and np.array_equal(stats[1:], stats_cv[1:])
+        assert stats[0, 4] == stats_cv[0, 4]  # the background: its area only

@@ -7,6 +7,7 @@ import json
 import os
 from pathlib import Path
 
+import cv2
 import numpy as np
 import pytest
 from PIL import Image
@@ -669,6 +670,22 @@ def test_masking_a_view_later_gives_the_same_image() -> None:
     assert mask_view(masked, img, sheet) is masked
 
 
+def test_label_lines_are_looked_for_when_first_needed() -> None:
+    """An unmasked view has not looked for its label lines yet; looked for, they are those the
+    crop's ink gives (as the masked view found them at once), and kept."""
+    from plan2bim.sheet.stage import _label_lines, label_lines
+
+    img, _ = make_sheet()
+    now, _, _ = page_views(img, 1, None, None)
+    (later,), _, _ = page_views(img, 1, None, None, mask=False)
+    assert later.label_lines is None
+    gray = cv2.cvtColor(later.original, cv2.COLOR_RGB2GRAY)
+    read, px_per_mm = later.label_source
+    eager = _label_lines(gray < 160, read, px_per_mm, later.settings)
+    assert eager and label_lines(later) == eager == now[0].label_lines
+    assert later.label_lines == eager
+
+
 def test_a_small_lone_drawing_is_the_sheets_drawing(tmp_path: Path) -> None:
     """A sheet's only drawing may be small: a 6 x 9 m house at 1:200 on A3 covers 1% of the
     frame, under a drawing's usual share; it was "no drawing found" (synthetic seed 5150, sheet
@@ -695,3 +712,26 @@ def test_a_small_lone_drawing_is_the_sheets_drawing(tmp_path: Path) -> None:
     (s,) = b.storeys
     assert s.title == "GROUND FLOOR PLAN" and len(s.walls) >= 4
     assert s.scale.px_per_m == pytest.approx(150 / 0.0254 / 200, rel=0.01)
+
+
+def test_run_lengths_are_each_ink_pixels_horizontal_run() -> None:
+    from plan2bim.sheet.layout import _run_lengths
+
+    rng = np.random.default_rng(7)
+    for _ in range(50):
+        h, w = rng.integers(1, 30, 2)
+        ink = rng.random((h, w)) < rng.random()
+        expected = np.zeros((h, w), np.int32)
+        for y in range(h):
+            x = 0
+            while x < w:
+                if ink[y, x]:
+                    end = x
+                    while end < w and ink[y, end]:
+                        end += 1
+                    expected[y, x:end] = end - x
+                    x = end
+                else:
+                    x += 1
+        got = _run_lengths(ink)
+        assert got.dtype == np.int32 and np.array_equal(got, expected)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gc
 from dataclasses import replace
 from pathlib import Path
 
@@ -55,6 +56,10 @@ def convert(
         fmts = parse_formats(formats)
         from plan2bim.pipeline import convert_file
 
+        # The modules just loaded live as long as the process: out of the collector's sight,
+        # each full collection no longer walks them again (surau p3: collections 0.20 -> 0.12 s
+        # CPU of ~4 s, one core).
+        gc.freeze()
         result = convert_file(input, output, config, fmts)
     b = result.building
     for r in b.pages:

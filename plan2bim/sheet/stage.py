@@ -67,9 +67,13 @@ class View:
     texts: list[TextItem] = field(default_factory=list)
     """The sheet's texts inside the crop, in crop pixels."""
     whole_page: bool = False
-    label_lines: list[BBox] = field(default_factory=list)
+    label_lines: list[BBox] | None = field(default_factory=list)
     """A raster sheet's text lines inside the crop that no one has read (crop pixels): the room
-    labels are among them. Only those that fall inside a room are read (``finish_storey``)."""
+    labels are among them. Only those that fall inside a room are read (``finish_storey``).
+    None: not looked for yet (:func:`label_lines`, from ``label_source``)."""
+    label_source: tuple[list[TextItem], float] | None = None
+    """What :func:`label_lines` looks for them with: the texts read in the crop (crop pixels)
+    and the sheet's px per mm."""
     settings: SheetSettings = field(default_factory=SheetSettings)
     masked: bool = True
     """Whether ``image`` has the sheet furniture painted out yet (see :func:`mask_view`)."""
@@ -137,7 +141,7 @@ def _view(image: np.ndarray, sheet: Sheet, v: Viewport, rec: int, whole: bool,
         return View(sheet.page, v, image, image, (0, 0), rec, whole_page=True)
     x1, y1 = int(round(v.bbox[2])), int(round(v.bbox[3]))
     original = image[y0:y1, x0:x1]
-    gray_page = image if image.ndim == 2 else cv2.cvtColor(image, cv2.COLOR_RGB2GRAY)
+    gray = original if original.ndim == 2 else cv2.cvtColor(original, cv2.COLOR_RGB2GRAY)
     px_per_mm = (sheet.dpi / 25.4) if sheet.dpi else max(sheet.size_px) / 420.0
     inside = texts_in(sheet.texts, v.bbox)
     view = View(sheet.page, v, original, original, (x0, y0), rec,
@@ -147,14 +151,14 @@ def _view(image: np.ndarray, sheet: Sheet, v: Viewport, rec: int, whole: bool,
         view.printed_detail = f"printed 1:{v.scale_denominator:g} on a page at {sheet.dpi:g} dpi"
     elif v.scale_denominator:
         view.paper_px_per_m = paper_scales(sheet.size_px, v.scale_denominator, s.paper_aspect_tolerance)
-    ink = gray_page[y0:y1, x0:x1] < 160
+    ink = gray < 160
     numbers = [t for t in view.texts
                if any(dimension_value_m(w) for w in t.text.split()) and not t.angle]
     hits: list[DimensionHit] = measure(ink, numbers) if numbers else []
     found = scale_from_dimensions(hits, s.dimension_tick_min, s.dimension_agree_ratio)
     if not found:
         # Dimensions drawn as outlines or pixels: read the numbers on the dimension lines.
-        ocr = _ocr_dimension_numbers(gray_page[y0:y1, x0:x1], ink, px_per_mm, s)
+        ocr = _ocr_dimension_numbers(gray, ink, px_per_mm, s)
         view.texts = view.texts + ocr
         hits = hits + measure(ink, ocr)
         found = scale_from_dimensions(hits, s.dimension_tick_min, s.dimension_agree_ratio)
@@ -162,9 +166,21 @@ def _view(image: np.ndarray, sheet: Sheet, v: Viewport, rec: int, whole: bool,
         view.dimension_px_per_m = found[0]
         view.dimension_detail = f"{found[1]} printed dimensions between their ticks"
     # Room labels: on a raster sheet all text is pixels; a PDF page draws some as outlines.
-    view.label_lines = _label_lines(ink, view.texts, px_per_mm, s)
+    # Looked for when needed (:func:`label_lines`): a vector storey whose rooms the PDF's text
+    # named all, or that has none (surau p3), never needs them (~0.04 s a sheet).
+    view.label_lines, view.label_source = None, (list(view.texts), px_per_mm)
     view.masked, view.dimension_hits, view.fill_walls = False, hits, raster
     return view
+
+
+def label_lines(view: View) -> list[BBox]:
+    """The view's text lines of label size that no one has read (see ``View.label_lines``),
+    looked for on first use on the ink of its untouched crop, as :func:`page_views` found it."""
+    if view.label_lines is None:
+        read, px_per_mm = view.label_source or ([], 0.0)
+        gray = view.original if view.original.ndim == 2 else cv2.cvtColor(view.original, cv2.COLOR_RGB2GRAY)
+        view.label_lines = _label_lines(gray < 160, read, px_per_mm, view.settings)
+    return view.label_lines
 
 
 def mask_view(view: View, image: np.ndarray, sheet: Sheet) -> View:
@@ -173,7 +189,7 @@ def mask_view(view: View, image: np.ndarray, sheet: Sheet) -> View:
     if view.masked:
         return view
     masked = masked_viewport(image, sheet, view.viewport.bbox, dims=view.dimension_hits,
-                             settings=view.settings, labels=view.label_lines,
+                             settings=view.settings, labels=label_lines(view),
                              fill_walls=view.fill_walls)
     return replace(view, image=masked, masked=True)
 
@@ -208,14 +224,14 @@ def _inside_share(a: BBox, b: BBox) -> float:
 def _read_room_labels(storey: Storey, view: View) -> list[TextItem]:
     """OCR the unread text lines that lie inside the storey's unnamed rooms, the longest few of
     each room (its name; a level mark, tag or area beside it is shorter)."""
-    if not view.label_lines:
+    unnamed = [sp for sp in storey.spaces
+               if re.fullmatch(r"Room \d+", sp.name) and len(sp.polygon_px) >= 3]
+    if not unnamed or not label_lines(view):
         return []
     s = view.settings
     chosen: list[BBox] = []
     taken: set[int] = set()
-    for sp in storey.spaces:
-        if not re.fullmatch(r"Room \d+", sp.name) or len(sp.polygon_px) < 3:
-            continue
+    for sp in unnamed:
         # A vector storey is in the whole page's pixels, the label lines in the crop's.
         off = view.origin if sp.source == "vector" else (0, 0)
         poly = (np.asarray(sp.polygon_px, dtype=np.float32) - np.float32(off)).reshape(-1, 1, 2)
