@@ -401,3 +401,28 @@ def test_clipping_keeps_whole_paths_cuts_the_crossing_ones_and_drops_the_rest():
     cut = out[1]
     assert cut.segments.tolist() == [[10, 20, 50, 20]] and cut.curves.tolist() == curve.tolist()
     assert not cut.closed and cut.subpaths == ()
+
+
+def test_a_page_as_read_keeps_its_whole_arrays_and_clipping_through_them_matches(tmp_path):
+    """The page's segments and curves are kept whole with each path's bounds (clip_content
+    tests the whole page at once without joining its paths' arrays); a changed page drops
+    them, and clipping gives the same paths either way."""
+    from dataclasses import replace
+
+    from plan2bim.vector.route import clip_content
+
+    page = read_page(_write(tmp_path, _pdf(_room_pdf)), 1)
+    segs, curves, at_s, at_c = page.flat
+    assert len(at_s) == len(at_c) == len(page.paths) + 1
+    for i, p in enumerate(page.paths):
+        assert np.array_equal(p.segments, segs[at_s[i]:at_s[i + 1]])
+        assert np.array_equal(p.curves, curves[at_c[i]:at_c[i + 1]])
+    plain = replace(page, paths=list(page.paths))
+    assert plain.flat is None
+    w, h = page.size_pt
+    box = (0.0, 0.0, w / 2, h / 2)
+    a, b = clip_content(page, box).paths, clip_content(plain, box).paths
+    assert len(a) == len(b) and len(a) < len(page.paths)
+    for p, q in zip(a, b):
+        assert np.array_equal(p.segments, q.segments) and np.array_equal(p.curves, q.curves)
+        assert p.closed == q.closed

@@ -79,6 +79,10 @@ class PageContent:
     """Share of the page covered by raster images (a scanned sheet is ~1)."""
     text_object_count: int = 0
     layers: tuple[str, ...] = field(default_factory=tuple)
+    flat: tuple | None = field(default=None, init=False, repr=False, compare=False)
+    """As read from the PDF (None once paths are changed, e.g. by ``replace``): (segments (n, 4),
+    curves (m, 8), per-path segment bounds, per-path curve bounds), the arrays that ``paths``'
+    ones are slices of, so that a pass over the whole page need not join 49,515 small arrays."""
 
     @property
     def segment_count(self) -> int:
@@ -348,6 +352,9 @@ class _Reader:
     def paths(self) -> list[VectorPath]:
         segs = np.asarray(self.seg, float).reshape(-1, 4)
         curves = np.asarray(self.curves, float).reshape(-1, 8)
+        self.flat = (segs, curves,
+                     [0] + [m[1] for m in self.meta] if self.meta else [0],
+                     [0] + [m[3] for m in self.meta] if self.meta else [0])
         # Filled in directly: a frozen dataclass's __init__ sets each field through
         # object.__setattr__, ~40% of this loop on a 50,000-path page.
         new = object.__new__
@@ -402,11 +409,13 @@ def _read(page, number: int, want_text: bool) -> PageContent:
     cover = 0.0
     for x0, y0, x1, y1 in rd.image_boxes:
         cover += max(0.0, min(x1, w) - max(x0, 0.0)) * max(0.0, min(y1, h) - max(y0, 0.0))
-    return PageContent(
+    out = PageContent(
         number=number, size_pt=(float(w), float(h)), paths=rd.paths(), texts=texts,
         image_area_ratio=min(1.0, cover / area) if area else 0.0,
         text_object_count=rd.text_objects, layers=tuple(rd.layers),
     )
+    object.__setattr__(out, "flat", rd.flat)
+    return out
 
 
 def _texts(page, disp: np.ndarray) -> list[TextRun]:

@@ -128,18 +128,28 @@ def clip_content(content: PageContent, keep_pt: tuple[float, float, float, float
     # paths: testing each on its own cost 2.7 s on a 49,515-path sheet), then counted per path
     # from a running sum (splitting the result into 49,515 arrays and asking each all()/any()
     # took ~0.4 s more).
-    def per_path(arrays: list[np.ndarray], ends: tuple[int, int], width: int):
-        counts = np.fromiter((len(a) for a in arrays), np.int64, len(arrays))
-        bounds = np.concatenate([[0], np.cumsum(counts)])
+    def per_path(arrays: list[np.ndarray], ends: tuple[int, int], width: int, flat=None):
+        if flat is None:
+            counts = np.fromiter((len(a) for a in arrays), np.int64, len(arrays))
+            bounds = np.concatenate([[0], np.cumsum(counts)])
+        else:  # the page as read: its paths' arrays are slices of one array, in order
+            bounds = np.asarray(flat[1], np.int64)
+            counts = bounds[1:] - bounds[:-1]
         if not bounds[-1]:
             return np.ones(0, bool), bounds.tolist(), [True] * len(arrays), [False] * len(arrays)
-        ok = keep_rows(np.concatenate([a.reshape(-1, width) for a in arrays]), ends)
+        whole = flat[0] if flat is not None else np.concatenate([a.reshape(-1, width) for a in arrays])
+        ok = keep_rows(whole, ends)
         n_ok = np.concatenate([[0], np.cumsum(ok)])[bounds]
         n_ok = n_ok[1:] - n_ok[:-1]
         return ok, bounds.tolist(), (n_ok == counts).tolist(), (n_ok > 0).tolist()
 
-    ok_s, at_s, all_s, any_s = per_path([p.segments for p in content.paths], (0, 2), 4)
-    ok_c, at_c, all_c, any_c = per_path([p.curves for p in content.paths], (0, 6), 8)
+    fl = content.flat
+    if fl is not None and len(fl[2]) != len(content.paths) + 1:
+        fl = None
+    ok_s, at_s, all_s, any_s = per_path([p.segments for p in content.paths], (0, 2), 4,
+                                        None if fl is None else (fl[0], fl[2]))
+    ok_c, at_c, all_c, any_c = per_path([p.curves for p in content.paths], (0, 6), 8,
+                                        None if fl is None else (fl[1], fl[3]))
     paths = []
     for i, p in enumerate(content.paths):
         if all_s[i] and all_c[i]:
