@@ -423,6 +423,6 @@ def test_a_page_as_read_keeps_its_whole_arrays_and_clipping_through_them_matches
     box = (0.0, 0.0, w / 2, h / 2)
     a, b = clip_content(page, box).paths, clip_content(plain, box).paths
     assert len(a) == len(b) and len(a) < len(page.paths)
-    for p, q in zip(a, b):
+    for p, q in zip(a, b, strict=True):
         assert np.array_equal(p.segments, q.segments) and np.array_equal(p.curves, q.curves)
         assert p.closed == q.closed
