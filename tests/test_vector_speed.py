@@ -46,8 +46,11 @@ def test_uncovered_matches_the_loop():
         hi = lo + rng.integers(1, 12, n_rows)
         starts = np.searchsorted(a, np.arange(n_lines + 1))
         cand = np.nonzero(rng.random(n_rows) < 0.5)[0]
-        c, s0, s1 = _uncovered(cand, a, d, lo, hi, starts, 0.5)
-        assert list(zip(c.tolist(), s0.tolist(), s1.tolist(), strict=True)) == _loop(cand, a, d, lo, hi, starts, 0.5)
+        want = _loop(cand, a, d, lo, hi, starts, 0.5)
+        # at once, and in runs of a few rows (how a page of dense hatching is kept in memory)
+        for max_rows in (2_000_000, 1, 7):
+            c, s0, s1 = _uncovered(cand, a, d, lo, hi, starts, 0.5, max_rows=max_rows)
+            assert list(zip(c.tolist(), s0.tolist(), s1.tolist(), strict=True)) == want
 
 
 def test_components_numbered_as_scipy_numbers_them():
