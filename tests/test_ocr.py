@@ -8,7 +8,7 @@ import cv2
 import numpy as np
 import pytest
 
-from plan2bim.sheet import ocr
+from plan2bim.sheet import layout, ocr
 
 
 def _no_network(*_a, **_k):
@@ -88,7 +88,7 @@ def test_components_are_opencv_s_with_their_statistics(connectivity) -> None:
     for _ in range(100):
         h, w = rng.integers(1, 80, 2)
         img = (rng.random((h, w)) < rng.random()).astype(np.uint8)
-        n, labels, stats = ocr.components(img, connectivity)
+        n, labels, stats = layout.components(img, connectivity)
         n_cv, labels_cv, stats_cv, _ = cv2.connectedComponentsWithStats(img, connectivity=connectivity)
         assert n == n_cv and np.array_equal(labels, labels_cv)
         assert stats.dtype == stats_cv.dtype and np.array_equal(stats[1:], stats_cv[1:])

@@ -197,7 +197,7 @@ def dimension_lines(ink: np.ndarray, px_per_mm: float, min_len_mm: float = 15.0,
     faces reads as ticks), not a dimension line."""
     import cv2
 
-    from plan2bim.sheet.ocr import components
+    from plan2bim.sheet.layout import components
 
     out: list[BBox] = []
     reach = max(2, int(round(0.8 * px_per_mm)))

@@ -28,6 +28,30 @@ class Layout:
     """Groups of ink left once the furniture is out: the drawings, notes and stamps."""
 
 
+def components(img: np.ndarray, connectivity: int) -> tuple[int, np.ndarray, np.ndarray]:
+    """``cv2.connectedComponentsWithStats`` (count, labels, stats; no centroids), the same to
+    the bit for every component (row 0, the background, holds only its area): OpenCV's
+    labelling without its statistics pass, the boxes and areas of the few inked pixels taken
+    here. Its statistics pass cost four times the labelling (a sheet's crop: 15 ms against
+    3 ms), these ~6 ms."""
+    n, labels = cv2.connectedComponents(img, connectivity=connectivity)
+    width = labels.shape[1]
+    flat = labels.ravel()
+    at = np.flatnonzero(flat)
+    lab = flat[at]
+    ys, xs = np.divmod(at, width)
+    big = np.iinfo(np.int64).max
+    x0, y0 = np.full(n, big), np.full(n, big)
+    x1, y1 = np.full(n, -1), np.full(n, -1)
+    np.minimum.at(x0, lab, xs)
+    np.maximum.at(x1, lab, xs)
+    np.minimum.at(y0, lab, ys)
+    np.maximum.at(y1, lab, ys)
+    stats = np.stack([x0, y0, x1 - x0 + 1, y1 - y0 + 1, np.bincount(lab, minlength=n)], axis=1)
+    stats[0] = (0, 0, 0, 0, flat.size - at.size)
+    return n, labels, stats.astype(np.int32)
+
+
 def _run_lengths(ink: np.ndarray) -> np.ndarray:
     """Each ink pixel's horizontal run length (0 off ink)."""
     H, W = ink.shape
